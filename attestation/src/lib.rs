@@ -1,0 +1,1 @@
+//! SEV-SNP evidence, its offline verification, and signed execution receipts (filled by the attestation issue).
