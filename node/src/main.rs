@@ -1,1 +1,7 @@
-fn main() {}
+//! `redoubt`: the Redoubt node binary (CLI, and later the daemon, HTTP API, egress gate, p2p, chain client).
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

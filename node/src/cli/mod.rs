@@ -1,0 +1,31 @@
+//! The command line: one module per command group.
+
+mod agent;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Redoubt: a node that runs untrusted agents in a sandbox, inside a TEE.
+#[derive(Debug, Parser)]
+#[command(name = "redoubt", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The command groups.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run and inspect agents.
+    #[command(subcommand)]
+    Agent(agent::AgentCommand),
+}
+
+/// Parses the command line, runs the command, and turns its outcome into an exit code:
+/// 0 success, 1 a rejected or failed operation, 2 bad usage or unreadable input.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Agent(cmd) => agent::run(cmd),
+    }
+}
