@@ -25,7 +25,15 @@ enum Command {
 /// 0 success, 1 a rejected or failed operation, 2 bad usage or unreadable input.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging();
     match cli.command {
         Command::Agent(cmd) => agent::run(cmd),
     }
+}
+
+/// Logs go to stderr; `RUST_LOG` overrides the default (agents' lines at info, the rest at warn).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,agent=info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

@@ -1,0 +1,1 @@
+//! NEAR contract: reputation-weighted job escrow between Redoubt nodes.

@@ -1,0 +1,1 @@
+//! NEAR contract: registry of attested Redoubt nodes and their receipt roots.
