@@ -1,0 +1,71 @@
+//! Verify a report against a verified VCEK: the VCEK<->report binding, validity and the signature.
+
+use p384::ecdsa::signature::DigestVerifier;
+use p384::ecdsa::{Signature, VerifyingKey};
+use sha2::{Digest, Sha384};
+
+use crate::report::{SIGNED_LEN, parse};
+use crate::{Rejection, Report, VerifiedVcek};
+
+/// key_info SIGNING_KEY value for the VCEK.
+const SIGNING_KEY_VCEK: u32 = 0;
+/// sig_algo value for ECDSA P-384 with SHA-384.
+const SIG_ALGO_ECDSA_P384_SHA384: u32 = 1;
+
+/// Verify a raw 1184-byte report: it parses, its family is the VCEK's, it is VCEK-signed with
+/// sig_algo 1, its reported_tcb and chip_id equal the VCEK's TCB and hwID, the chain is valid at
+/// `now_unix`, and the ECDSA P-384 signature over bytes 0..0x2A0 verifies under the VCEK.
+/// Policy (debug, VMPL, measurement, minimum TCB, report_data) is checked by [`Report::check`].
+pub fn verify_report(report: &[u8], vcek: &VerifiedVcek, now_unix: u64) -> Result<Report, Rejection> {
+    let parsed = parse(report)?;
+    let family = match Report::stated_family(&parsed)? {
+        Some(stated) if stated != vcek.family => {
+            return Err(Rejection::FamilyMismatch { report: stated, vcek: vcek.family });
+        }
+        Some(stated) => stated,
+        // v2: no CPUID; the parser chose the TCB layout from the chip id shape, which must fit the VCEK's family.
+        None if parsed.reported_tcb.fmc.is_some() != vcek.family.has_fmc() => {
+            let reason = format!("the chip id layout of this version 2 report does not fit a {} VCEK", vcek.family);
+            return Err(Rejection::ReportMalformed { reason });
+        }
+        None => vcek.family,
+    };
+    let fields = Report::from_sev(&parsed, family);
+    check_binding(&fields, vcek)?;
+    check_validity(vcek, now_unix)?;
+
+    let key = VerifyingKey::from_sec1_bytes(&vcek.public_key_sec1).map_err(|_| Rejection::BadSignature)?;
+    let signature = Signature::try_from(&parsed.signature).map_err(|_| Rejection::BadSignature)?;
+    key.verify_digest(Sha384::new_with_prefix(&report[..SIGNED_LEN]), &signature)
+        .map_err(|_| Rejection::BadSignature)?;
+    Ok(fields)
+}
+
+/// The report names the VCEK as its signer and carries the VCEK's TCB and chip id.
+fn check_binding(report: &Report, vcek: &VerifiedVcek) -> Result<(), Rejection> {
+    if report.sig_algo != SIG_ALGO_ECDSA_P384_SHA384 {
+        return Err(Rejection::UnsupportedSignatureAlgorithm { sig_algo: report.sig_algo });
+    }
+    if report.signing_key != SIGNING_KEY_VCEK {
+        return Err(Rejection::NotSignedByVcek { signing_key: report.signing_key });
+    }
+    if report.reported_tcb != vcek.tcb {
+        return Err(Rejection::TcbMismatch { vcek: vcek.tcb, report: report.reported_tcb });
+    }
+    // The hwID is the whole chip id, or (Turin) its first 8 bytes with the rest zero.
+    let (head, tail) = report.chip_id.split_at(vcek.chip_id.len().min(report.chip_id.len()));
+    if head != vcek.chip_id.as_slice() || tail.iter().any(|&b| b != 0) {
+        return Err(Rejection::ChipIdMismatch { vcek: vcek.chip_id.clone(), report: report.chip_id.to_vec() });
+    }
+    Ok(())
+}
+
+fn check_validity(vcek: &VerifiedVcek, now: u64) -> Result<(), Rejection> {
+    if now < vcek.not_before {
+        return Err(Rejection::NotYetValid { not_before: vcek.not_before, now });
+    }
+    if now > vcek.not_after {
+        return Err(Rejection::Expired { not_after: vcek.not_after, now });
+    }
+    Ok(())
+}
