@@ -1,0 +1,51 @@
+//! Building the redacted copy: overlapping spans merge, each merged span becomes one
+//! `[REDACTED:<names>]` marker.
+
+use std::ops::Range;
+
+/// `haystack` with each span replaced by a marker naming its secrets (sorted, comma-separated).
+pub(super) fn replace(haystack: &[u8], mut spans: Vec<(Range<usize>, usize)>, names: &[String]) -> Vec<u8> {
+    spans.sort_by_key(|(r, _)| (r.start, r.end));
+    let mut merged: Vec<(Range<usize>, Vec<usize>)> = Vec::new();
+    for (range, secret) in spans {
+        match merged.last_mut() {
+            Some((last, secrets)) if range.start < last.end => {
+                last.end = last.end.max(range.end);
+                secrets.push(secret);
+            }
+            _ => merged.push((range, vec![secret])),
+        }
+    }
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut pos = 0;
+    for (range, secrets) in merged {
+        out.extend_from_slice(&haystack[pos..range.start]);
+        let mut labels: Vec<&str> = secrets.iter().map(|&s| names[s].as_str()).collect();
+        labels.sort_unstable();
+        labels.dedup();
+        out.extend_from_slice(b"[REDACTED:");
+        out.extend_from_slice(labels.join(",").as_bytes());
+        out.push(b']');
+        pos = range.end;
+    }
+    out.extend_from_slice(&haystack[pos..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_spans_merge_and_name_every_secret() {
+        let names = vec!["b".to_string(), "a".to_string()];
+        let out = replace(b"0123456789", vec![(2..5, 0), (4..7, 1), (8..9, 0)], &names);
+        assert_eq!(out, b"01[REDACTED:a,b]7[REDACTED:b]9");
+    }
+
+    #[test]
+    fn adjacent_spans_stay_separate() {
+        let names = vec!["x".to_string()];
+        assert_eq!(replace(b"abcd", vec![(0..2, 0), (2..4, 0)], &names), b"[REDACTED:x][REDACTED:x]");
+    }
+}

@@ -1,0 +1,316 @@
+//! Decoded views of a haystack: the same bytes with one layer of encoding undone, so that the
+//! automaton can find a secret however the encoder mixed encoded and plain bytes.
+//!
+//! - percent-encoding: every `%XX` (either case) decoded, and a second view where `+` is a space
+//!   (form encoding); this covers "every byte encoded", "only reserved bytes encoded" and any mix;
+//! - JSON string escapes: `\/`, `\"`, `\uXXXX` (with surrogate pairs) and the rest;
+//! - line-wrapped base64: line breaks (`\n`, `\r\n`, or the JSON escapes `\n`, `\r\n`) and the
+//!   indentation after them removed where they cut a long run of base64 characters.
+//!
+//! Only escapes that produce a byte occurring in some pattern open a view, and a view covers only
+//! the reach of the longest pattern around them, so ordinary text costs one `memchr` pass per layer.
+//! Every view byte records the span of the haystack it came from, to report and redact there.
+
+use super::Layer;
+use std::ops::Range;
+
+/// Which bytes (in either ASCII case) occur in some pattern.
+pub(crate) type ByteSet = [bool; 256];
+
+/// A line of at least this many base64 characters before a break marks wrapped base64.
+const MIN_WRAPPED_LINE: usize = 16;
+/// At most this much indentation after a line break is skipped.
+const MAX_INDENT: usize = 16;
+
+/// One decoded stretch of the haystack.
+pub(crate) struct View {
+    pub(crate) layer: Layer,
+    pub(crate) bytes: Vec<u8>,
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+}
+
+impl View {
+    fn new(layer: Layer, capacity: usize) -> View {
+        View { layer, bytes: Vec::with_capacity(capacity), starts: Vec::with_capacity(capacity), ends: Vec::with_capacity(capacity) }
+    }
+
+    fn push(&mut self, byte: u8, from: Range<usize>) {
+        self.bytes.push(byte);
+        self.starts.push(from.start);
+        self.ends.push(from.end);
+    }
+
+    /// The haystack span that produced the view bytes `r` (non-empty).
+    pub(crate) fn original(&self, r: Range<usize>) -> Range<usize> {
+        self.starts[r.start]..self.ends[r.end - 1]
+    }
+}
+
+/// Appends every view of `haystack` worth scanning to `out`. `max_len` is the longest pattern.
+pub(crate) fn build(haystack: &[u8], interesting: &ByteSet, max_len: usize, out: &mut Vec<View>) {
+    percent_views(haystack, interesting, max_len, out);
+    json_views(haystack, interesting, max_len, out);
+    line_views(haystack, max_len, out);
+}
+
+/// Adds `[at - reach, end + reach)` to the ascending, merged `windows`.
+fn add_window(windows: &mut Vec<Range<usize>>, at: Range<usize>, reach: usize, len: usize) {
+    let start = at.start.saturating_sub(reach);
+    let end = at.end.saturating_add(reach).min(len);
+    match windows.last_mut() {
+        Some(w) if start <= w.end => w.end = w.end.max(end),
+        _ => windows.push(start..end),
+    }
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The byte of the `%XX` escape at `i`, if there is one before `end`.
+fn percent_at(h: &[u8], i: usize, end: usize) -> Option<u8> {
+    if i + 3 > end || h[i] != b'%' {
+        return None;
+    }
+    Some(hex_value(h[i + 1])? << 4 | hex_value(h[i + 2])?)
+}
+
+fn percent_views(h: &[u8], interesting: &ByteSet, max_len: usize, out: &mut Vec<View>) {
+    let plus_matters = interesting[usize::from(b' ')];
+    let reach = 3 * max_len;
+    let mut windows = Vec::new();
+    let mut visit = |i: usize| {
+        let hit = match h[i] {
+            b'%' => percent_at(h, i, h.len()).is_some_and(|b| interesting[usize::from(b)]).then_some(i..i + 3),
+            _ => Some(i..i + 1), // '+', searched for only when a pattern holds a space
+        };
+        if let Some(at) = hit {
+            add_window(&mut windows, at, reach, h.len());
+        }
+    };
+    if plus_matters {
+        memchr::memchr2_iter(b'%', b'+', h).for_each(&mut visit);
+    } else {
+        memchr::memchr_iter(b'%', h).for_each(&mut visit);
+    }
+    for w in windows {
+        let has_plus = plus_matters && memchr::memchr(b'+', &h[w.clone()]).is_some();
+        out.push(decode_percent(h, w.clone(), false));
+        if has_plus {
+            out.push(decode_percent(h, w, true));
+        }
+    }
+}
+
+fn decode_percent(h: &[u8], w: Range<usize>, plus_is_space: bool) -> View {
+    let layer = if plus_is_space { Layer::FormUrlencoded } else { Layer::Percent };
+    let mut view = View::new(layer, w.len());
+    let mut j = w.start;
+    while j < w.end {
+        if let Some(b) = percent_at(h, j, w.end) {
+            view.push(b, j..j + 3);
+            j += 3;
+        } else {
+            let b = if plus_is_space && h[j] == b'+' { b' ' } else { h[j] };
+            view.push(b, j..j + 1);
+            j += 1;
+        }
+    }
+    view
+}
+
+/// The bytes of the JSON escape at `i` (UTF-8 of the character) and the escape's length.
+fn json_escape_at(h: &[u8], i: usize, end: usize) -> Option<([u8; 4], usize, usize)> {
+    if i + 2 > end || h[i] != b'\\' {
+        return None;
+    }
+    let single = match h[i + 1] {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'/' => b'/',
+        b'b' => 0x08,
+        b'f' => 0x0c,
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        b'u' => {
+            let unit = |at: usize| -> Option<u16> {
+                if at + 6 > end || h[at] != b'\\' || h[at + 1] != b'u' {
+                    return None;
+                }
+                h[at + 2..at + 6].iter().try_fold(0u16, |acc, &b| Some(acc << 4 | u16::from(hex_value(b)?)))
+            };
+            let first = unit(i)?;
+            let (c, consumed) = match char::decode_utf16([first]).next()? {
+                Ok(c) => (c, 6),
+                Err(_) => {
+                    let second = unit(i + 6)?;
+                    (char::decode_utf16([first, second]).next()?.ok()?, 12)
+                }
+            };
+            let mut buf = [0u8; 4];
+            let n = c.encode_utf8(&mut buf).len();
+            return Some((buf, n, consumed));
+        }
+        _ => return None,
+    };
+    Some(([single, 0, 0, 0], 1, 2))
+}
+
+fn json_views(h: &[u8], interesting: &ByteSet, max_len: usize, out: &mut Vec<View>) {
+    let reach = 6 * max_len;
+    let mut windows = Vec::new();
+    for i in memchr::memchr_iter(b'\\', h) {
+        if let Some((bytes, n, consumed)) = json_escape_at(h, i, h.len())
+            && bytes[..n].iter().any(|&b| interesting[usize::from(b)])
+        {
+            add_window(&mut windows, i..i + consumed, reach, h.len());
+        }
+    }
+    for w in windows {
+        let mut view = View::new(Layer::JsonEscaped, w.len());
+        let mut j = w.start;
+        while j < w.end {
+            if let Some((bytes, n, consumed)) = json_escape_at(h, j, w.end) {
+                bytes[..n].iter().for_each(|&b| view.push(b, j..j + consumed));
+                j += consumed;
+            } else {
+                view.push(h[j], j..j + 1);
+                j += 1;
+            }
+        }
+        out.push(view);
+    }
+}
+
+fn is_wrapped_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+}
+
+/// How many base64 characters end at `pos` (exclusive), counting at most `cap`.
+fn run_before(h: &[u8], pos: usize, cap: usize) -> usize {
+    h[..pos].iter().rev().take(cap).take_while(|&&b| is_wrapped_char(b)).count()
+}
+
+/// A line break inside wrapped base64: `cut` is removed (break and indentation).
+struct Break {
+    cut: Range<usize>,
+}
+
+fn line_breaks(h: &[u8], cap: usize) -> Vec<Break> {
+    let mut breaks = Vec::new();
+    for i in memchr::memchr2_iter(b'\n', b'\\', h) {
+        let (start, end) = match h[i] {
+            b'\n' if i > 0 && h[i - 1] == b'\r' => (i - 1, i + 1),
+            b'\n' => (i, i + 1),
+            _ if h.get(i + 1) == Some(&b'n') => match i >= 2 && &h[i - 2..i] == b"\\r" {
+                true => (i - 2, i + 2),
+                false => (i, i + 2),
+            },
+            _ => continue,
+        };
+        if start == 0 || !is_wrapped_char(h[start - 1]) {
+            continue;
+        }
+        let next = end + h[end..].iter().take(MAX_INDENT).take_while(|&&b| b == b' ' || b == b'\t').count();
+        if next < h.len() && is_wrapped_char(h[next]) && run_before(h, start, cap) >= MIN_WRAPPED_LINE {
+            breaks.push(Break { cut: start..next });
+        }
+    }
+    breaks
+}
+
+fn line_views(h: &[u8], max_len: usize, out: &mut Vec<View>) {
+    let cap = max_len.max(MIN_WRAPPED_LINE);
+    let breaks = line_breaks(h, cap);
+    let mut i = 0;
+    while i < breaks.len() {
+        // A chain: breaks separated only by whole lines of base64 characters.
+        let mut j = i;
+        while j + 1 < breaks.len() {
+            let line = breaks[j].cut.end..breaks[j + 1].cut.start;
+            if line.len() > cap || run_before(h, line.end, cap) < line.len() {
+                break;
+            }
+            j += 1;
+        }
+        let first = &breaks[i].cut;
+        let last = &breaks[j].cut;
+        let head = first.start - run_before(h, first.start, cap);
+        let tail = last.end + h[last.end..].iter().take(cap).take_while(|&&b| is_wrapped_char(b)).count();
+        let mut view = View::new(Layer::LineWrapped, tail - head);
+        let mut pos = head;
+        for b in &breaks[i..=j] {
+            (pos..b.cut.start).for_each(|k| view.push(h[k], k..k + 1));
+            pos = b.cut.end;
+        }
+        (pos..tail).for_each(|k| view.push(h[k], k..k + 1));
+        out.push(view);
+        i = j + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_bytes() -> ByteSet {
+        [true; 256]
+    }
+
+    fn texts(h: &[u8], set: &ByteSet) -> Vec<(Layer, String)> {
+        let mut views = Vec::new();
+        build(h, set, 12, &mut views);
+        views.into_iter().map(|v| (v.layer, String::from_utf8_lossy(&v.bytes).into_owned())).collect()
+    }
+
+    #[test]
+    fn percent_views_decode_any_mix_and_both_cases() {
+        let v = texts(b"q=a%2fb%2Fc%41+d", &all_bytes());
+        assert!(v.contains(&(Layer::Percent, "q=a/b/cA+d".into())), "{v:?}");
+        assert!(v.contains(&(Layer::FormUrlencoded, "q=a/b/cA d".into())), "{v:?}");
+    }
+
+    #[test]
+    fn uninteresting_escapes_open_no_view() {
+        let mut set = [false; 256];
+        for b in b"abc" {
+            set[usize::from(*b)] = true;
+        }
+        assert!(texts(b"50% off, a%20b, x+y, \"q\\\"uote\\n\"", &set).is_empty());
+        assert_eq!(texts(b"x%61y", &set), vec![(Layer::Percent, "xay".into())]);
+    }
+
+    #[test]
+    fn json_views_decode_escapes_and_surrogate_pairs() {
+        let v = texts(br#""a\/b\u0041\ud83d\ude00\"""#, &all_bytes());
+        assert_eq!(v, vec![(Layer::JsonEscaped, "\"a/bA\u{1F600}\"\"".into())]);
+    }
+
+    #[test]
+    fn line_views_join_wrapped_base64_and_map_back() {
+        let h = b"data: QUJDREVGR0hJSktMTU5PUFFS\r\n  U1RVVldYWVo=\nnext line";
+        let mut views = Vec::new();
+        build(h, &[false; 256], 12, &mut views);
+        assert_eq!(views.len(), 1);
+        let v = &views[0];
+        assert_eq!(v.layer, Layer::LineWrapped);
+        let text = String::from_utf8_lossy(&v.bytes);
+        assert!(text.contains("UFFSU1RV"), "{text}");
+        let at = text.find("UFFSU1RV").unwrap();
+        let orig = v.original(at..at + 8);
+        assert_eq!(&h[orig], b"UFFS\r\n  U1RV");
+    }
+
+    #[test]
+    fn prose_and_json_lines_do_not_count_as_wrapped() {
+        let h = b"{\n  \"name\": \"value\",\n  \"n\": 1\n}\nThe end of a sentence.\nAnother line here\n";
+        assert!(texts(h, &[false; 256]).is_empty());
+    }
+}

@@ -1,0 +1,282 @@
+//! `Vault`: create, open, manage secrets, decide grants, and keep the leak detector current.
+//!
+//! Every change runs under an exclusive lock on `<vault>.lock`: it first re-reads the file if
+//! another process (the `redoubt secret` CLI next to a running node, say) replaced it, then applies
+//! the change to that fresh state and writes atomically. So no process overwrites another's
+//! change, and a use count is persisted before the grant that spends it is returned.
+
+use crate::crypto::{Keys, random_bytes};
+use crate::format::{KdfRecord, VaultFile};
+use crate::grant::{Decision, Grant, GrantRequest, decide};
+use crate::rules::{validate_name, validate_value_len};
+use crate::state::{Entry, State, now_unix};
+use crate::store::{self, FileStamp, VaultLock};
+use crate::{KeyMode, LeakDetector, MasterKey, Policy, SecretValue, VaultError};
+use serde::Serialize;
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What `list` shows about a secret: never its value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SecretInfo {
+    /// Name.
+    pub name: String,
+    /// Policy.
+    pub policy: Policy,
+    /// Requests that carried it so far.
+    pub uses: u64,
+    /// Unix time it was added.
+    pub created_at: u64,
+    /// Unix time its value last changed, if ever.
+    pub rotated_at: Option<u64>,
+}
+
+/// An open vault. Plaintexts are held in memory (zeroized when dropped) for injection and for the
+/// leak detector; the file holds only ciphertext.
+pub struct Vault {
+    path: PathBuf,
+    keys: Keys,
+    mode: KeyMode,
+    kdf: Option<KdfRecord>,
+    state: State,
+    stamp: Option<FileStamp>,
+    detector: Arc<LeakDetector>,
+}
+
+impl Vault {
+    /// Creates an empty vault at `path` protected by `key`. Refuses to overwrite anything.
+    pub fn create(path: impl AsRef<Path>, key: impl Borrow<MasterKey>) -> Result<Vault, VaultError> {
+        let (path, key) = (path.as_ref().to_path_buf(), key.borrow());
+        let _lock = VaultLock::acquire(&path)?;
+        if store::stamp(&path)?.is_some() {
+            return Err(VaultError::AlreadyExists(path));
+        }
+        let kdf = match key.params_for_new_vault() {
+            Some(params) => Some(KdfRecord::new(params, random_bytes::<16>()?)),
+            None => None,
+        };
+        let keys = Keys::new(input_key(key, &kdf)?, random_bytes::<16>()?, key.mode());
+        let state = State::default();
+        let stamp = store::write_atomic(&path, &state.encode(&keys, key.mode(), &kdf).to_bytes())?;
+        let detector = Arc::new(LeakDetector::empty());
+        Ok(Vault { path, keys, mode: key.mode(), kdf, state, stamp: Some(stamp), detector })
+    }
+
+    /// Opens the vault at `path`. Fails with `KeyModeMismatch` for a key of another mode, `WrongKey`
+    /// for the wrong key or passphrase (before any secret is decrypted), `MetadataTampered` or
+    /// `SecretTampered` for edits made outside the vault, `Corrupt` for anything malformed.
+    /// Never writes.
+    pub fn open(path: impl AsRef<Path>, key: impl Borrow<MasterKey>) -> Result<Vault, VaultError> {
+        let (path, key) = (path.as_ref().to_path_buf(), key.borrow());
+        let stamp = store::stamp(&path)?;
+        let file = VaultFile::parse(&path, &store::read(&path)?)?;
+        if file.key_mode != key.mode() {
+            return Err(VaultError::KeyModeMismatch { vault: file.key_mode, key: key.mode() });
+        }
+        let keys = Keys::new(input_key(key, &file.kdf)?, file.vault_id.0, file.key_mode);
+        let state = State::decode(&path, &file, &keys)?;
+        let detector = Arc::new(state.detector()?);
+        Ok(Vault { path, keys, mode: file.key_mode, kdf: file.kdf, state, stamp, detector })
+    }
+
+    /// The vault file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How the master key is obtained (see [`KeyMode::label`] for what to show operators).
+    pub fn key_mode(&self) -> KeyMode {
+        self.mode
+    }
+
+    /// Number of secrets.
+    pub fn len(&self) -> usize {
+        self.state.entries.len()
+    }
+
+    /// Whether the vault holds no secret.
+    pub fn is_empty(&self) -> bool {
+        self.state.entries.is_empty()
+    }
+
+    /// Adds a secret. Refuses an invalid or duplicate name, a value outside 8..=8192 bytes and an
+    /// invalid policy.
+    pub fn add(&mut self, name: &str, value: SecretValue, policy: Policy) -> Result<(), VaultError> {
+        validate_name(name)?;
+        validate_value_len(name, value.len())?;
+        policy.validate()?;
+        self.mutate(|state, keys| {
+            if state.entries.contains_key(name) {
+                return Err(VaultError::DuplicateName(name.to_string()));
+            }
+            let entry = Entry::new(keys, name, policy, value)?;
+            state.entries.insert(name.to_string(), entry);
+            Ok(((), true))
+        })
+    }
+
+    /// Replaces a secret's value; its policy and use count stay.
+    pub fn rotate(&mut self, name: &str, value: SecretValue) -> Result<(), VaultError> {
+        validate_value_len(name, value.len())?;
+        self.mutate(|state, keys| {
+            let entry = state.entries.get_mut(name).ok_or_else(|| VaultError::UnknownSecret(name.to_string()))?;
+            entry.seal(keys, name, Arc::new(value))?;
+            entry.rotated_at = Some(now_unix());
+            Ok(((), true))
+        })
+    }
+
+    /// Replaces a secret's policy (the value is re-encrypted, since the policy is bound to it).
+    pub fn set_policy(&mut self, name: &str, policy: Policy) -> Result<(), VaultError> {
+        policy.validate()?;
+        self.mutate(|state, keys| {
+            let entry = state.entries.get_mut(name).ok_or_else(|| VaultError::UnknownSecret(name.to_string()))?;
+            entry.policy = policy;
+            let value = Arc::clone(&entry.value);
+            entry.seal(keys, name, value)?;
+            Ok(((), true))
+        })
+    }
+
+    /// Deletes a secret.
+    pub fn remove(&mut self, name: &str) -> Result<(), VaultError> {
+        self.mutate(|state, _| match state.entries.remove(name) {
+            Some(_) => Ok(((), true)),
+            None => Err(VaultError::UnknownSecret(name.to_string())),
+        })
+    }
+
+    /// Every secret's name, policy and counters, by name. Never values.
+    pub fn list(&self) -> Vec<SecretInfo> {
+        self.state
+            .entries
+            .iter()
+            .map(|(name, e)| SecretInfo {
+                name: name.clone(),
+                policy: e.policy.clone(),
+                uses: e.uses,
+                created_at: e.created_at,
+                rotated_at: e.rotated_at,
+            })
+            .collect()
+    }
+
+    /// The grants for a request: one per secret named in `req.secret_names` whose policy allows the
+    /// host and the agent, is not expired and has uses left. Others are simply not granted (see
+    /// [`Vault::explain`]). Each grant's use is counted and written to disk before this returns.
+    /// Two granted secrets that would be injected into the same place are an error.
+    pub fn grants_for(&mut self, req: &GrantRequest<'_>) -> Result<Vec<Grant>, VaultError> {
+        self.mutate(|state, _| {
+            let mut allowed: Vec<&str> = Vec::new();
+            for name in req.secret_names {
+                let found = state.entries.get(name.as_str()).map(|e| (&e.policy, e.uses));
+                if decide(name, found, req) == Decision::Allowed && !allowed.contains(&name.as_str()) {
+                    allowed.push(name);
+                }
+            }
+            let mut targets = HashMap::new();
+            for &name in &allowed {
+                let target = state.entries[name].policy.inject.target();
+                if let Some(first) = targets.insert(target.clone(), name) {
+                    let (first, second) = (first.to_string(), name.to_string());
+                    return Err(VaultError::InjectionConflict { first, second, target: target.to_string() });
+                }
+            }
+            let mut grants = Vec::with_capacity(allowed.len());
+            for name in allowed {
+                let entry = state.entries.get_mut(name).expect("allowed names exist");
+                entry.uses += 1;
+                grants.push(Grant::new(name.to_string(), entry.policy.inject.clone(), Arc::clone(&entry.value)));
+            }
+            let changed = !grants.is_empty();
+            Ok((grants, changed))
+        })
+    }
+
+    /// Whether `req` would be granted the secret `name` now, and if not why (for audit messages).
+    /// Uses the state as last read; does not count a use.
+    pub fn explain(&self, name: &str, req: &GrantRequest<'_>) -> Decision {
+        decide(name, self.state.entries.get(name).map(|e| (&e.policy, e.uses)), req)
+    }
+
+    /// The leak detector for the current secrets (rebuilt whenever a value is added, rotated or
+    /// removed, here or by another process).
+    pub fn leak_detector(&self) -> Arc<LeakDetector> {
+        Arc::clone(&self.detector)
+    }
+
+    /// Re-reads the file if another process changed it. Returns whether it had.
+    pub fn reload(&mut self) -> Result<bool, VaultError> {
+        let _lock = VaultLock::acquire(&self.path)?;
+        self.refresh_locked()
+    }
+
+    /// Runs `change` on a copy of the freshest state under the lock; writes the copy when `change`
+    /// reports a change, and only then adopts it.
+    fn mutate<T>(
+        &mut self,
+        change: impl FnOnce(&mut State, &Keys) -> Result<(T, bool), VaultError>,
+    ) -> Result<T, VaultError> {
+        let _lock = VaultLock::acquire(&self.path)?;
+        self.refresh_locked()?;
+        let mut next = self.state.clone();
+        let (out, changed) = change(&mut next, &self.keys)?;
+        if !changed {
+            return Ok(out);
+        }
+        next.generation += 1;
+        let detector = match next.same_values(&self.state) {
+            true => None,
+            false => Some(Arc::new(next.detector()?)),
+        };
+        let bytes = next.encode(&self.keys, self.mode, &self.kdf).to_bytes();
+        store::remove_stale_temps(&self.path)?;
+        self.stamp = Some(store::write_atomic(&self.path, &bytes)?);
+        self.state = next;
+        if let Some(detector) = detector {
+            self.detector = detector;
+        }
+        Ok(out)
+    }
+
+    fn refresh_locked(&mut self) -> Result<bool, VaultError> {
+        let now = store::stamp(&self.path)?;
+        if now.is_some() && now == self.stamp {
+            return Ok(false);
+        }
+        let file = VaultFile::parse(&self.path, &store::read(&self.path)?)?;
+        if file.vault_id.0 != *self.keys.vault_id() || file.key_mode != self.mode || file.kdf != self.kdf {
+            return Err(VaultError::Replaced { path: self.path.clone() });
+        }
+        let mut state = State::decode(&self.path, &file, &self.keys)?;
+        if state.generation < self.state.generation {
+            return Err(VaultError::RolledBack { found: state.generation, expected: self.state.generation });
+        }
+        state.reuse_values(&self.state);
+        if !state.same_values(&self.state) {
+            self.detector = Arc::new(state.detector()?);
+        }
+        self.state = state;
+        self.stamp = now;
+        Ok(true)
+    }
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault")
+            .field("path", &self.path)
+            .field("key_mode", &self.mode.as_str())
+            .field("secrets", &self.state.entries.len())
+            .finish()
+    }
+}
+
+fn input_key(key: &MasterKey, kdf: &Option<KdfRecord>) -> Result<zeroize::Zeroizing<[u8; 32]>, VaultError> {
+    match kdf {
+        Some(record) => key.input_key(Some((&record.params()?, &record.salt.0))),
+        None => key.input_key(None),
+    }
+}
