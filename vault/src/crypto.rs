@@ -120,7 +120,10 @@ impl Keys {
         ciphertext: &[u8],
     ) -> Option<SecretValue> {
         let aad = aad(id, name, policy_hash);
-        self.cipher(id).decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: &aad }).ok().map(SecretValue::new)
+        self.cipher(id)
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: &aad })
+            .ok()
+            .map(SecretValue::new)
     }
 }
 

@@ -90,7 +90,11 @@ impl KdfParams {
         }
         let min_memory = 8 * self.parallelism;
         if !(min_memory..=Self::MAX_MEMORY_KIB).contains(&self.memory_kib) {
-            return bad(format!("memory {} KiB is outside {min_memory}..={} KiB", self.memory_kib, Self::MAX_MEMORY_KIB));
+            return bad(format!(
+                "memory {} KiB is outside {min_memory}..={} KiB",
+                self.memory_kib,
+                Self::MAX_MEMORY_KIB
+            ));
         }
         Ok(())
     }
@@ -129,12 +133,13 @@ impl MasterKey {
     pub fn create_key_file(path: impl AsRef<Path>) -> Result<MasterKey, VaultError> {
         let path = path.as_ref();
         let key = Zeroizing::new(random_bytes::<32>()?);
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(
-            |e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => VaultError::KeyFileExists(path.to_path_buf()),
-                _ => VaultError::io("create key file", path, e),
-            },
-        )?;
+        let mut file =
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).map_err(|e| {
+                match e.kind() {
+                    std::io::ErrorKind::AlreadyExists => VaultError::KeyFileExists(path.to_path_buf()),
+                    _ => VaultError::io("create key file", path, e),
+                }
+            })?;
         file.write_all(key.as_ref()).map_err(|e| VaultError::io("write key file", path, e))?;
         file.sync_all().map_err(|e| VaultError::io("sync key file", path, e))?;
         fsync_parent(path)?;

@@ -3,28 +3,28 @@
 //!
 //! The only comparison is [`subtle::ConstantTimeEq`]. None of the following compile:
 //!
-//! ```compile_fail
+//! ```compile_fail,E0277
 //! let v = redoubt_vault::SecretValue::new(b"correct horse battery".to_vec());
 //! let _ = format!("{}", v); // no Display
 //! ```
 //!
-//! ```compile_fail
+//! ```compile_fail,E0599
 //! let v = redoubt_vault::SecretValue::new(b"correct horse battery".to_vec());
 //! let _w = v.clone(); // no Clone
 //! ```
 //!
-//! ```compile_fail
+//! ```compile_fail,E0277
 //! let v = redoubt_vault::SecretValue::new(b"correct horse battery".to_vec());
 //! let _ = serde_json::to_string(&v); // no Serialize
 //! ```
 //!
-//! ```compile_fail
+//! ```compile_fail,E0369
 //! let v = redoubt_vault::SecretValue::new(b"correct horse battery".to_vec());
 //! let w = redoubt_vault::SecretValue::new(b"correct horse battery".to_vec());
 //! let _ = v == w; // no PartialEq: use subtle::ConstantTimeEq
 //! ```
 //!
-//! ```compile_fail
+//! ```compile_fail,E0624
 //! let v = redoubt_vault::SecretValue::new(b"correct horse battery".to_vec());
 //! let _bytes: &[u8] = v.expose(); // the plaintext is not reachable outside the crate
 //! ```

@@ -122,7 +122,11 @@ impl State {
     /// Whether `other` holds exactly the same values under the same names (no detector rebuild).
     pub(crate) fn same_values(&self, other: &State) -> bool {
         self.entries.len() == other.entries.len()
-            && self.entries.iter().zip(&other.entries).all(|((n1, e1), (n2, e2))| n1 == n2 && Arc::ptr_eq(&e1.value, &e2.value))
+            && self
+                .entries
+                .iter()
+                .zip(&other.entries)
+                .all(|((n1, e1), (n2, e2))| n1 == n2 && Arc::ptr_eq(&e1.value, &e2.value))
     }
 
     /// Shares the values of `previous` where an entry's ciphertext is unchanged, so a reload that

@@ -58,7 +58,7 @@ impl Form {
         match self {
             Form::Base64 { alphabet, alignment } => {
                 let bits = 8 * (usize::from(alignment) + secret_len);
-                Some((alignment != 0, bits % 6 != 0, alphabet))
+                Some((alignment != 0, !bits.is_multiple_of(6), alphabet))
             }
             _ => None,
         }

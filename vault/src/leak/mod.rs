@@ -216,10 +216,21 @@ impl LeakDetector {
         if spans.is_empty() {
             return Cow::Borrowed(haystack);
         }
-        let out = redact::replace(haystack, spans, &self.names);
-        // A replacement marker could only reintroduce a match if a secret were a substring of a
-        // marker; then withhold everything rather than return a match.
-        if self.hits(&out).iter().any(|h| wanted(&self.names[h.secret])) {
+        let (out, markers) = redact::replace(haystack, spans, &self.names);
+        // Bytes outside the markers are the input's, so a match in the output that was not in the
+        // input must overlap a marker: only a secret that is part of a marker's text could do that.
+        // Check around each marker, as far as any match can reach (a JSON `\uXXXX` escape turns 6
+        // bytes into 1), and withhold everything rather than return a match.
+        let reach = 6 * self.prefilter.max_len() + 64;
+        let mut around: Vec<Range<usize>> = Vec::new();
+        for m in markers {
+            let window = m.start.saturating_sub(reach)..(m.end + reach).min(out.len());
+            match around.last_mut() {
+                Some(last) if window.start <= last.end => last.end = window.end,
+                _ => around.push(window),
+            }
+        }
+        if around.into_iter().any(|w| self.hits(&out[w]).iter().any(|h| wanted(&self.names[h.secret]))) {
             return Cow::Owned(Vec::new());
         }
         Cow::Owned(out)
@@ -231,7 +242,12 @@ impl LeakDetector {
         let mut hits = Vec::new();
         self.search(automaton, haystack, |pattern, found| {
             let redact = self.redaction_span(pattern, haystack, found.clone());
-            hits.push(Hit { secret: pattern.secret, encoding: Encoding { form: pattern.form, layer: None }, found, redact });
+            hits.push(Hit {
+                secret: pattern.secret,
+                encoding: Encoding { form: pattern.form, layer: None },
+                found,
+                redact,
+            });
         });
         let mut decoded = Vec::new();
         views::build(haystack, &self.interesting, self.prefilter.max_len(), &mut decoded);
@@ -283,6 +299,9 @@ impl LeakDetector {
 
 impl std::fmt::Debug for LeakDetector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LeakDetector").field("secrets", &self.names.len()).field("patterns", &self.patterns.len()).finish()
+        f.debug_struct("LeakDetector")
+            .field("secrets", &self.names.len())
+            .field("patterns", &self.patterns.len())
+            .finish()
     }
 }

@@ -6,10 +6,13 @@
 //! position `i` with the 8 bytes at `i` lying within the pattern's first `min_len` bytes. The filter
 //! holds, for every pattern, its 8-grams at offsets `0..stride` (ASCII letters folded to lowercase,
 //! matching the case-insensitive automaton). A sample that hits opens the window
-//! `[i - (stride - 1), i + max_len)`, which contains every occurrence that sample could belong to.
-//! So no occurrence is missed, and a miss costs one load, one multiply and one probe of a
-//! cache-resident bit array.
+//! `[i - (stride - 1), i + len)`, which contains every occurrence that sample could belong to.
+//! A Bloom hit is confirmed in an exact table of the 8-grams (which also gives `len`, the longest
+//! pattern holding that 8-gram), so the automaton only reads windows where a pattern's 8-gram
+//! really occurs. No occurrence is missed, and a miss costs one load, one multiply and one probe of
+//! a cache-resident bit array.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// Bytes per sample.
@@ -27,6 +30,8 @@ pub(crate) struct Prefilter {
     stride: usize,
     min_len: usize,
     max_len: usize,
+    /// Every stored 8-gram, with the length of the longest pattern it starts a sample of.
+    exact: HashMap<u64, usize>,
 }
 
 impl Prefilter {
@@ -44,11 +49,15 @@ impl Prefilter {
             stride,
             min_len,
             max_len,
+            exact: HashMap::with_capacity(entries),
         };
         for pattern in patterns {
             for offset in 0..stride {
-                let (word, mask) = filter.slot(gram(&pattern[offset..offset + K]));
+                let g = gram(&pattern[offset..offset + K]);
+                let (word, mask) = filter.slot(g);
                 filter.words[word] |= mask;
+                let reach = filter.exact.entry(g).or_insert(0);
+                *reach = (*reach).max(pattern.len());
             }
         }
         filter
@@ -75,10 +84,13 @@ impl Prefilter {
         let mut i = 0;
         while i <= last {
             let g = u64::from_le_bytes(haystack[i..i + K].try_into().expect("8 bytes"));
-            let (word, mask) = self.slot(g | FOLD);
-            if self.words[word] & mask == mask {
+            let g = g | FOLD;
+            let (word, mask) = self.slot(g);
+            if self.words[word] & mask == mask
+                && let Some(&reach) = self.exact.get(&g)
+            {
                 let start = i.saturating_sub(back);
-                let end = (i + self.max_len).min(haystack.len());
+                let end = (i + reach).min(haystack.len());
                 match out.last_mut() {
                     Some(w) if start <= w.end => w.end = w.end.max(end),
                     _ => out.push(start..end),
@@ -124,7 +136,8 @@ mod tests {
 
     #[test]
     fn ordinary_text_opens_few_windows() {
-        let owned: Vec<Vec<u8>> = (0..1000u32).map(|i| format!("tok_{i:04}_{}", "q9Zx".repeat(4)).into_bytes()).collect();
+        let owned: Vec<Vec<u8>> =
+            (0..1000u32).map(|i| format!("tok_{i:04}_{}", "q9Zx".repeat(4)).into_bytes()).collect();
         let patterns: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
         let filter = Prefilter::new(&patterns);
         let text = "The quick brown fox jumps over the lazy dog, 12345 times. ".repeat(2000);

@@ -32,7 +32,12 @@ pub(crate) struct View {
 
 impl View {
     fn new(layer: Layer, capacity: usize) -> View {
-        View { layer, bytes: Vec::with_capacity(capacity), starts: Vec::with_capacity(capacity), ends: Vec::with_capacity(capacity) }
+        View {
+            layer,
+            bytes: Vec::with_capacity(capacity),
+            starts: Vec::with_capacity(capacity),
+            ends: Vec::with_capacity(capacity),
+        }
     }
 
     fn push(&mut self, byte: u8, from: Range<usize>) {

@@ -98,7 +98,15 @@ mod tests {
 
     #[test]
     fn refuses_malformed_matchers() {
-        for bad in ["weather-bot", "name:", "name:Weather", "name:a b", "sha256:abcd", "sha256:", &format!("sha256:{}", "zz".repeat(32))] {
+        for bad in [
+            "weather-bot",
+            "name:",
+            "name:Weather",
+            "name:a b",
+            "sha256:abcd",
+            "sha256:",
+            &format!("sha256:{}", "zz".repeat(32)),
+        ] {
             assert!(AgentMatcher::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -27,7 +27,7 @@ impl HostPattern {
             Some(rest) => (true, rest),
             None => (false, pattern),
         };
-        let host = canonical_host(rest).map_err(|why| bad(why))?;
+        let host = canonical_host(rest).map_err(bad)?;
         if wildcard {
             if host.starts_with('[') || host.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
                 return Err(bad("puts a wildcard on an IP address"));
@@ -135,8 +135,23 @@ mod tests {
     #[test]
     fn refuses_malformed_patterns() {
         for bad in [
-            "", ".", "*", "*.", "*.com", "a..b", "example.com..", "a_b.example", "*.1.2.3.4", "*.[::1]", "a*.example.com",
-            "-a.example.com", "exa mple.com", "ex%61mple.com", "user@example.com", "example.com:443", "*.*.example.com",
+            "",
+            ".",
+            "*",
+            "*.",
+            "*.com",
+            "a..b",
+            "example.com..",
+            "a_b.example",
+            "*.1.2.3.4",
+            "*.[::1]",
+            "a*.example.com",
+            "-a.example.com",
+            "exa mple.com",
+            "ex%61mple.com",
+            "user@example.com",
+            "example.com:443",
+            "*.*.example.com",
         ] {
             assert!(HostPattern::parse(bad).is_err(), "{bad:?} accepted");
         }

@@ -6,8 +6,8 @@ mod host;
 mod inject;
 
 pub use agent::AgentMatcher;
-pub(crate) use host::canonical_host;
 pub use host::HostPattern;
+pub(crate) use host::canonical_host;
 pub use inject::{Injection, InjectionTarget, PLACEHOLDER};
 
 use crate::VaultError;

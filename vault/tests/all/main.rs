@@ -1,1 +1,11 @@
+//! Integration tests for redoubt-vault, written from the attacker's side.
 
+mod canary;
+mod concurrency;
+mod crash;
+mod grants;
+mod keys;
+mod leak_encodings;
+mod leak_redaction;
+mod support;
+mod tamper;
