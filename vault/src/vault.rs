@@ -4,6 +4,11 @@
 //! another process (the `redoubt secret` CLI next to a running node, say) replaced it, then applies
 //! the change to that fresh state and writes atomically. So no process overwrites another's
 //! change, and a use count is persisted before the grant that spends it is returned.
+//!
+//! Limits: a running vault refuses a file rolled back to an older generation, but a vault opened
+//! afresh cannot tell an old copy from the latest (that needs a monotonic counter outside the file,
+//! which SEV-SNP does not provide); an old copy restores old use counts. Once injected, a value is
+//! also held by the request's `http::HeaderValue` or `url::Url`, which do not zeroize.
 
 use crate::crypto::{Keys, random_bytes};
 use crate::format::{KdfRecord, VaultFile};
@@ -101,12 +106,13 @@ impl Vault {
         self.state.entries.is_empty()
     }
 
-    /// Adds a secret. Refuses an invalid or duplicate name, a value outside 8..=8192 bytes and an
-    /// invalid policy.
+    /// Adds a secret. Refuses an invalid or duplicate name, a value outside 8..=8192 bytes, an
+    /// invalid policy, and a value its injection form cannot carry (control bytes in a header).
     pub fn add(&mut self, name: &str, value: SecretValue, policy: Policy) -> Result<(), VaultError> {
         validate_name(name)?;
         validate_value_len(name, value.len())?;
         policy.validate()?;
+        policy.inject.check_value(name, value.expose())?;
         self.mutate(|state, keys| {
             if state.entries.contains_key(name) {
                 return Err(VaultError::DuplicateName(name.to_string()));
@@ -122,6 +128,7 @@ impl Vault {
         validate_value_len(name, value.len())?;
         self.mutate(|state, keys| {
             let entry = state.entries.get_mut(name).ok_or_else(|| VaultError::UnknownSecret(name.to_string()))?;
+            entry.policy.inject.check_value(name, value.expose())?;
             entry.seal(keys, name, Arc::new(value))?;
             entry.rotated_at = Some(now_unix());
             Ok(((), true))
@@ -133,6 +140,7 @@ impl Vault {
         policy.validate()?;
         self.mutate(|state, keys| {
             let entry = state.entries.get_mut(name).ok_or_else(|| VaultError::UnknownSecret(name.to_string()))?;
+            policy.inject.check_value(name, entry.value.expose())?;
             entry.policy = policy;
             let value = Arc::clone(&entry.value);
             entry.seal(keys, name, value)?;

@@ -11,6 +11,13 @@
 //!    line-wrapped base64) are undone on the haystack, around the escapes that matter only, and the
 //!    decoded views are scanned the same way (see `views`).
 //!
+//! What it does not catch, by design: encodings applied twice (`%252F`, base64 of hex), bytes
+//! interleaved with separators (`de:ad:be:ef`, `d e a d`), base64 wrapped at fewer than 16
+//! characters per line, and the 2 to 4 bits at each end of a base64 core (a string differing from
+//! a secret only there still matches; that is a false positive, never a miss). A secret encrypted
+//! or compressed is out of reach of any scanner; the agent only ever sees secrets reflected back by
+//! a server, and responses are redacted before it does.
+//!
 //! The automaton and filter are built from the secrets and so hold secret-derived bytes for the
 //! detector's lifetime; they live in process memory, which under SEV-SNP is encrypted, and cannot be
 //! zeroized (the automaton's tables belong to `aho-corasick`). The pattern buffers built on the

@@ -151,7 +151,8 @@ impl Injection {
         url: &mut Url,
         headers: &mut HeaderMap,
     ) -> Result<(), VaultError> {
-        let mut text = Zeroizing::new(Vec::<u8>::new());
+        // Buffers are sized up front: a reallocation would leave a copy of the value un-zeroized.
+        let mut text = Zeroizing::new(Vec::<u8>::with_capacity(self.rendered_len(value.len())));
         let header = match self {
             Injection::Header { name, template } => {
                 let (before, after) = template.split_once(PLACEHOLDER).ok_or_else(|| invalid(secret))?;
@@ -170,7 +171,7 @@ impl Injection {
                 credentials.extend_from_slice(username.as_bytes());
                 credentials.push(b':');
                 credentials.extend_from_slice(value);
-                let mut encoded = Zeroizing::new(String::new());
+                let mut encoded = Zeroizing::new(String::with_capacity(base64_len(credentials.len())));
                 base64::engine::general_purpose::STANDARD.encode_string(credentials.as_slice(), &mut encoded);
                 text.extend_from_slice(b"Basic ");
                 text.extend_from_slice(encoded.as_bytes());
@@ -181,13 +182,41 @@ impl Injection {
                 return Ok(());
             }
         };
-        let mut header_value = HeaderValue::from_bytes(&text).map_err(|_| VaultError::Injection {
-            name: secret.to_string(),
-            reason: "the value contains bytes not allowed in an HTTP header value (control characters)",
-        })?;
+        let mut header_value = HeaderValue::from_bytes(&text).map_err(|_| header_bytes_error(secret))?;
         header_value.set_sensitive(true);
         headers.insert(header, header_value);
         Ok(())
+    }
+
+    /// Checks `value` can be injected this way: header forms carry it as-is, so it may hold no
+    /// control characters. Checked when a value or policy is stored, not first at request time.
+    pub(crate) fn check_value(&self, secret: &str, value: &[u8]) -> Result<(), VaultError> {
+        let carried_raw = matches!(self, Injection::Header { .. } | Injection::Bearer);
+        if carried_raw && !value.iter().all(|&b| b == b'\t' || (b >= 0x20 && b != 0x7f)) {
+            return Err(header_bytes_error(secret));
+        }
+        Ok(())
+    }
+
+    /// Length of the header text for a value of `len` bytes (0 for query parameters).
+    fn rendered_len(&self, len: usize) -> usize {
+        match self {
+            Injection::Header { template, .. } => template.len() - PLACEHOLDER.len() + len,
+            Injection::Bearer => "Bearer ".len() + len,
+            Injection::Basic { username } => "Basic ".len() + base64_len(username.len() + 1 + len),
+            Injection::Query { .. } => 0,
+        }
+    }
+}
+
+fn base64_len(len: usize) -> usize {
+    len.div_ceil(3) * 4
+}
+
+fn header_bytes_error(secret: &str) -> VaultError {
+    VaultError::Injection {
+        name: secret.to_string(),
+        reason: "the value contains bytes not allowed in an HTTP header value (control characters)",
     }
 }
 
@@ -198,8 +227,10 @@ fn invalid(secret: &str) -> VaultError {
 /// Sets `param` to `value` in the query, dropping any pair with that name and keeping the others
 /// byte for byte.
 fn set_query_param(url: &mut Url, param: &str, value: &[u8]) {
-    let mut query = Zeroizing::new(String::new());
-    for pair in url.query().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+    let existing = url.query().unwrap_or("");
+    let capacity = existing.len() + 3 * (param.len() + value.len()) + 2;
+    let mut query = Zeroizing::new(String::with_capacity(capacity));
+    for pair in existing.split('&').filter(|p| !p.is_empty()) {
         let same = form_urlencoded::parse(pair.as_bytes()).next().is_some_and(|(k, _)| k == param);
         if !same {
             query.push_str(pair);
@@ -209,6 +240,7 @@ fn set_query_param(url: &mut Url, param: &str, value: &[u8]) {
     query.extend(form_urlencoded::byte_serialize(param.as_bytes()));
     query.push('=');
     query.extend(form_urlencoded::byte_serialize(value));
+    debug_assert!(query.len() <= capacity);
     url.set_query(Some(&query));
 }
 
@@ -257,6 +289,8 @@ mod tests {
     fn a_value_that_would_split_a_header_is_refused() {
         let mut url = Url::parse("https://a.example/").unwrap();
         let mut headers = HeaderMap::new();
+        assert!(Injection::Bearer.check_value("s", b"abc\r\nX-Evil: 1").is_err());
+        assert!(Injection::Query { param: "k".into() }.check_value("s", b"abc\r\nX-Evil: 1").is_ok());
         let err = Injection::Bearer.apply("s", b"abc\r\nX-Evil: 1", &mut url, &mut headers).unwrap_err();
         assert!(matches!(err, VaultError::Injection { .. }));
         assert!(!err.to_string().contains("X-Evil"));

@@ -227,9 +227,16 @@ fn management_errors_are_typed() {
         Injection::Header { name: "Host".into(), template: "{secret}".into() },
     );
     assert!(matches!(v.add("h", value("header-value"), bad), Err(VaultError::InvalidPolicy(_))));
+    // A value that would split a header is refused when stored, for every header form.
+    assert!(matches!(v.add("crlf", value("abc\r\nX-Evil: 1"), bearer_policy()), Err(VaultError::Injection { .. })));
+    assert!(matches!(v.rotate("tok", value("abc\r\nX-Evil: 1")), Err(VaultError::Injection { .. })));
+    let query = policy(&["api.example.com"], &["name:bot"], Injection::Query { param: "k".into() });
+    v.add("crlf", value("abc\r\nX-Evil: 1"), query).unwrap();
+    assert!(matches!(v.set_policy("crlf", bearer_policy()), Err(VaultError::Injection { .. })));
     assert!(matches!(v.rotate("missing", value("another-value")), Err(VaultError::UnknownSecret(_))));
     assert!(matches!(v.remove("missing"), Err(VaultError::UnknownSecret(_))));
     assert!(matches!(v.set_policy("missing", bearer_policy()), Err(VaultError::UnknownSecret(_))));
     v.remove("tok").unwrap();
+    v.remove("crlf").unwrap();
     assert!(v.is_empty());
 }

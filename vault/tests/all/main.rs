@@ -6,6 +6,7 @@ mod crash;
 mod grants;
 mod keys;
 mod leak_encodings;
+mod leak_properties;
 mod leak_redaction;
 mod support;
 mod tamper;
