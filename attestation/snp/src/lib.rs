@@ -10,7 +10,8 @@
 //! Modules:
 //! - `family`: Milan / Genoa / Turin, from CPUID or the VCEK product name.
 //! - `tcb`: TCB security version numbers and per-component minimums.
-//! - `roots`: AMD's built-in ARK/ASK per family, or caller-chosen roots.
+//! - `roots`: AMD's built-in ARK/ASK per family (pinned), or caller-chosen roots (verified).
+//! - `chain`: certificate parsing and chain links.
 //! - `extensions`: AMD's VCEK X.509 extensions (TCB, hwID, productName).
 //! - `vcek`: chain verification of a VCEK.
 //! - `report`: the parsed report fields.
@@ -20,6 +21,7 @@
 //! - `rejection`: the typed, readable reasons for failure.
 
 mod binding;
+mod chain;
 mod extensions;
 mod family;
 mod policy;
@@ -37,5 +39,5 @@ pub use rejection::{CertRole, Rejection};
 pub use report::{REPORT_LEN, Report, SIGNED_LEN};
 pub use roots::Roots;
 pub use tcb::{Tcb, TcbComponent};
-pub use vcek::{VerifiedVcek, vcek_fingerprint, verify_vcek};
-pub use verify::verify_report;
+pub use vcek::{VerifiedVcek, vcek_family, vcek_fingerprint, verify_vcek};
+pub use verify::{EcdsaP384Sha384, RustCryptoP384, verify_report, verify_report_with};

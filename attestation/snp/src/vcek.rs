@@ -1,11 +1,11 @@
 //! Verify a VCEK's chain to trusted roots and extract what it certifies.
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use der::{Decode, Encode};
+use der::Encode;
 use serde::{Deserialize, Serialize};
-use sev::certs::snp::{Certificate, Verifiable};
 use sha2::{Digest, Sha256};
 
+use crate::chain::{link, malformed, parse, validity};
 use crate::extensions::read_claims;
 use crate::rejection::CertRole;
 use crate::{Family, Rejection, Roots, Tcb};
@@ -38,8 +38,8 @@ pub fn vcek_fingerprint(vcek_der: &[u8]) -> [u8; 32] {
     Sha256::digest(vcek_der).into()
 }
 
-/// Verify ARK self-signature, ARK -> ASK and ASK -> VCEK (RSASSA-PSS/SHA-384) against `roots`
-/// for the family named in the VCEK, and return what the VCEK certifies.
+/// Verify the VCEK against `roots` for the family its productName names: its ASK (checked when
+/// the roots were made) signs it (RSASSA-PSS/SHA-384), and return what the VCEK certifies.
 pub fn verify_vcek(vcek_der: &[u8], roots: &Roots) -> Result<VerifiedVcek, Rejection> {
     let vcek = parse(vcek_der, CertRole::Vcek)?;
     // The DER must be canonical: what is fingerprinted and cached is what was verified.
@@ -47,56 +47,26 @@ pub fn verify_vcek(vcek_der: &[u8], roots: &Roots) -> Result<VerifiedVcek, Rejec
         return Err(malformed(CertRole::Vcek, "not canonical DER"));
     }
     let claims = read_claims(&vcek)?;
-    let family = claims.family;
-    let ark = parse(roots.ark_der(family).ok_or(Rejection::NoRoots { family })?, CertRole::Ark)?;
-    let ask = parse(roots.ask_der(family).ok_or(Rejection::NoRoots { family })?, CertRole::Ask)?;
-    link(&ark, CertRole::Ark, &ark, CertRole::Ark)?;
-    link(&ark, CertRole::Ark, &ask, CertRole::Ask)?;
-    link(&ask, CertRole::Ask, &vcek, CertRole::Vcek)?;
+    let ask = roots.trusted_ask(claims.family)?;
+    link(&ask.cert, CertRole::Ask, &vcek, CertRole::Vcek)?;
 
     let public_key_sec1 = vcek.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes().to_vec();
     p384::ecdsa::VerifyingKey::from_sec1_bytes(&public_key_sec1)
         .map_err(|_| malformed(CertRole::Vcek, "public key is not a P-384 point"))?;
-    let validity = [&ark, &ask, &vcek].map(|c| &c.tbs_certificate.validity);
-    let not_before = validity.iter().map(|v| v.not_before.to_unix_duration().as_secs()).max().unwrap_or(u64::MAX);
-    let not_after = validity.iter().map(|v| v.not_after.to_unix_duration().as_secs()).min().unwrap_or(0);
+    let (vcek_from, vcek_until) = validity(&vcek);
     Ok(VerifiedVcek {
-        family,
+        family: claims.family,
         chip_id: claims.hwid,
         tcb: claims.tcb,
-        not_before,
-        not_after,
+        not_before: vcek_from.max(ask.not_before),
+        not_after: vcek_until.min(ask.not_after),
         public_key_sec1,
         fingerprint: vcek_fingerprint(vcek_der),
     })
 }
 
-fn parse(der: &[u8], role: CertRole) -> Result<x509_cert::Certificate, Rejection> {
-    let cert = x509_cert::Certificate::from_der(der).map_err(|e| malformed(role, &e.to_string()))?;
-    if cert.tbs_certificate.signature != cert.signature_algorithm {
-        return Err(malformed(role, "inner and outer signature algorithms differ"));
-    }
-    Ok(cert)
-}
-
-/// One chain link: names chain (issuer of the signee is the signer's subject) and the signature verifies.
-fn link(
-    signer: &x509_cert::Certificate,
-    signer_role: CertRole,
-    signee: &x509_cert::Certificate,
-    signee_role: CertRole,
-) -> Result<(), Rejection> {
-    let broken = |reason: String| Rejection::ChainBroken { signer: signer_role, signee: signee_role, reason };
-    if signee.tbs_certificate.issuer != signer.tbs_certificate.subject {
-        return Err(broken(format!(
-            "issuer '{}' is not the {signer_role} '{}'",
-            signee.tbs_certificate.issuer, signer.tbs_certificate.subject
-        )));
-    }
-    let (signer, signee) = (Certificate::from(signer.clone()), Certificate::from(signee.clone()));
-    (&signer, &signee).verify().map_err(|e| broken(e.to_string()))
-}
-
-fn malformed(role: CertRole, reason: &str) -> Rejection {
-    Rejection::CertificateMalformed { role, reason: reason.to_owned() }
+/// The family a VCEK names in its productName extension, without verifying the VCEK: for choosing
+/// roots or comparing a presented ARK before [`verify_vcek`].
+pub fn vcek_family(vcek_der: &[u8]) -> Result<Family, Rejection> {
+    Ok(read_claims(&parse(vcek_der, CertRole::Vcek)?)?.family)
 }

@@ -2,6 +2,7 @@
 
 use p384::ecdsa::signature::DigestVerifier;
 use p384::ecdsa::{Signature, VerifyingKey};
+use p384::elliptic_curve::generic_array::GenericArray;
 use sha2::{Digest, Sha384};
 
 use crate::report::{SIGNED_LEN, parse};
@@ -12,11 +13,48 @@ const SIGNING_KEY_VCEK: u32 = 0;
 /// sig_algo value for ECDSA P-384 with SHA-384.
 const SIG_ALGO_ECDSA_P384_SHA384: u32 = 1;
 
+/// Bytes of a P-384 scalar.
+const SCALAR_LEN: usize = 48;
+
+/// ECDSA P-384 with SHA-384, the report signature's algorithm. The core's own is RustCrypto's
+/// `p384` ([`RustCryptoP384`]: pure Rust, builds for wasm); an off-chain verifier may plug in a
+/// faster implementation through [`verify_report_with`]. Everything else stays in the core.
+pub trait EcdsaP384Sha384 {
+    /// Whether `(r, s)` (big-endian scalars) signs SHA-384 of `message` under the SEC1 `public_key`.
+    fn verify(&self, public_key_sec1: &[u8], message: &[u8], r: &[u8; SCALAR_LEN], s: &[u8; SCALAR_LEN]) -> bool;
+}
+
+/// ECDSA P-384/SHA-384 verification with RustCrypto's `p384`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RustCryptoP384;
+
+impl EcdsaP384Sha384 for RustCryptoP384 {
+    fn verify(&self, public_key_sec1: &[u8], message: &[u8], r: &[u8; SCALAR_LEN], s: &[u8; SCALAR_LEN]) -> bool {
+        let (Ok(key), Ok(signature)) = (
+            VerifyingKey::from_sec1_bytes(public_key_sec1),
+            Signature::from_scalars(*GenericArray::from_slice(r), *GenericArray::from_slice(s)),
+        ) else {
+            return false;
+        };
+        key.verify_digest(Sha384::new_with_prefix(message), &signature).is_ok()
+    }
+}
+
+/// [`verify_report_with`] using [`RustCryptoP384`].
+pub fn verify_report(report: &[u8], vcek: &VerifiedVcek, now_unix: u64) -> Result<Report, Rejection> {
+    verify_report_with(report, vcek, now_unix, &RustCryptoP384)
+}
+
 /// Verify a raw 1184-byte report: it parses, its family is the VCEK's, it is VCEK-signed with
 /// sig_algo 1, its reported_tcb and chip_id equal the VCEK's TCB and hwID, the chain is valid at
 /// `now_unix`, and the ECDSA P-384 signature over bytes 0..0x2A0 verifies under the VCEK.
 /// Policy (debug, VMPL, measurement, minimum TCB, report_data) is checked by [`Report::check`].
-pub fn verify_report(report: &[u8], vcek: &VerifiedVcek, now_unix: u64) -> Result<Report, Rejection> {
+pub fn verify_report_with(
+    report: &[u8],
+    vcek: &VerifiedVcek,
+    now_unix: u64,
+    ecdsa: &dyn EcdsaP384Sha384,
+) -> Result<Report, Rejection> {
     let parsed = parse(report)?;
     let family = match Report::stated_family(&parsed)? {
         Some(stated) if stated != vcek.family => {
@@ -34,10 +72,17 @@ pub fn verify_report(report: &[u8], vcek: &VerifiedVcek, now_unix: u64) -> Resul
     check_binding(&fields, vcek)?;
     check_validity(vcek, now_unix)?;
 
-    let key = VerifyingKey::from_sec1_bytes(&vcek.public_key_sec1).map_err(|_| Rejection::BadSignature)?;
-    let signature = Signature::try_from(&parsed.signature).map_err(|_| Rejection::BadSignature)?;
-    key.verify_digest(Sha384::new_with_prefix(&report[..SIGNED_LEN]), &signature)
-        .map_err(|_| Rejection::BadSignature)?;
+    // AMD stores r and s little-endian in 72-byte fields; the scalars are the low 48 bytes.
+    let big_endian = |le: &[u8; 72]| {
+        let mut be = [0u8; SCALAR_LEN];
+        be.copy_from_slice(&le[..SCALAR_LEN]);
+        be.reverse();
+        be
+    };
+    let (r, s) = (big_endian(parsed.signature.r()), big_endian(parsed.signature.s()));
+    if !ecdsa.verify(&vcek.public_key_sec1, &report[..SIGNED_LEN], &r, &s) {
+        return Err(Rejection::BadSignature);
+    }
     Ok(fields)
 }
 

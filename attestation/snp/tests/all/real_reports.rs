@@ -53,6 +53,8 @@ fn parsed_fields_match_the_documented_facts() {
 
     let Some(genoa) = load("msft-tav-genoa") else { return };
     assert_eq!(genoa.vcek().family, Family::Genoa);
+    assert_eq!(redoubt_snp::vcek_family(&genoa.vcek_der), Ok(Family::Genoa), "read without verifying");
+    assert_eq!(redoubt_snp::vcek_family(&milan.vcek_der), Ok(Family::Milan));
 }
 
 #[test]
