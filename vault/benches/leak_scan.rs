@@ -124,6 +124,20 @@ fn form_body(rng: &mut StdRng) -> Vec<u8> {
     out
 }
 
+/// A 1 MiB MIME body: random bytes in base64 wrapped at 76 columns, the line view's worst case.
+fn mime_body(rng: &mut StdRng) -> Vec<u8> {
+    use base64::Engine;
+    let raw: Vec<u8> = (0..BODY_LEN * 3 / 4).map(|_| rng.r#gen()).collect();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(raw);
+    let mut out = b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n".to_vec();
+    for line in encoded.as_bytes().chunks(76) {
+        out.extend_from_slice(line);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.truncate(BODY_LEN);
+    out
+}
+
 /// Median time of `f` over enough runs to fill about a second (at least 5).
 fn time(mut f: impl FnMut()) -> Duration {
     f();
@@ -159,11 +173,13 @@ fn main() {
     let at = BODY_LEN - 200;
     dirty[at..at + planted.len()].copy_from_slice(planted);
     let form = form_body(&mut rng);
+    let mime = mime_body(&mut rng);
 
     let build = time(|| drop(black_box(LeakDetector::new(pairs()).unwrap())));
     let detector = LeakDetector::new(pairs()).unwrap();
     assert_eq!(detector.scan(&body), None, "the clean body must be clean");
     assert_eq!(detector.scan(&form), None, "the form body must be clean");
+    assert_eq!(detector.scan(&mime), None, "the MIME body must be clean");
     assert_eq!(detector.scan(&dirty).map(|l| (l.secret, l.offset)), Some((secrets[SECRETS / 2].0.clone(), at)));
 
     let finder = memchr::memmem::Finder::new(&secrets[0].1);
@@ -196,6 +212,11 @@ fn main() {
     row(
         "LeakDetector::scan, form-urlencoded body (percent view)",
         time(|| assert!(detector.scan(black_box(&form)).is_none())),
+        floor,
+    );
+    row(
+        "LeakDetector::scan, MIME base64 body, 76 columns (line view)",
+        time(|| assert!(detector.scan(black_box(&mime)).is_none())),
         floor,
     );
 

@@ -26,29 +26,55 @@ const MAX_INDENT: usize = 16;
 pub(crate) struct View {
     pub(crate) layer: Layer,
     pub(crate) bytes: Vec<u8>,
-    starts: Vec<usize>,
-    ends: Vec<usize>,
+    /// Where the view's bytes came from, in view order.
+    pieces: Vec<Piece>,
+}
+
+/// A run of view bytes: either copied from the haystack byte for byte, or decoded from one escape
+/// (every byte of which maps to the whole escape).
+struct Piece {
+    view: usize,
+    orig: usize,
+    orig_len: usize,
+    copied: bool,
 }
 
 impl View {
     fn new(layer: Layer, capacity: usize) -> View {
-        View {
-            layer,
-            bytes: Vec::with_capacity(capacity),
-            starts: Vec::with_capacity(capacity),
-            ends: Vec::with_capacity(capacity),
-        }
+        View { layer, bytes: Vec::with_capacity(capacity), pieces: Vec::new() }
     }
 
-    fn push(&mut self, byte: u8, from: Range<usize>) {
-        self.bytes.push(byte);
-        self.starts.push(from.start);
-        self.ends.push(from.end);
+    /// Appends haystack bytes `h[from]` unchanged.
+    fn copy(&mut self, h: &[u8], from: Range<usize>) {
+        if from.is_empty() {
+            return;
+        }
+        match self.pieces.last_mut() {
+            Some(p) if p.copied && p.orig + p.orig_len == from.start => p.orig_len += from.len(),
+            _ => {
+                self.pieces.push(Piece { view: self.bytes.len(), orig: from.start, orig_len: from.len(), copied: true })
+            }
+        }
+        self.bytes.extend_from_slice(&h[from]);
+    }
+
+    /// Appends `bytes` decoded from the escape at `from`.
+    fn decoded(&mut self, bytes: &[u8], from: Range<usize>) {
+        self.pieces.push(Piece { view: self.bytes.len(), orig: from.start, orig_len: from.len(), copied: false });
+        self.bytes.extend_from_slice(bytes);
+    }
+
+    fn piece(&self, at: usize) -> &Piece {
+        &self.pieces[self.pieces.partition_point(|p| p.view <= at) - 1]
     }
 
     /// The haystack span that produced the view bytes `r` (non-empty).
     pub(crate) fn original(&self, r: Range<usize>) -> Range<usize> {
-        self.starts[r.start]..self.ends[r.end - 1]
+        let first = self.piece(r.start);
+        let last = self.piece(r.end - 1);
+        let start = if first.copied { first.orig + (r.start - first.view) } else { first.orig };
+        let end = if last.copied { last.orig + (r.end - 1 - last.view) + 1 } else { last.orig + last.orig_len };
+        start..end
     }
 }
 
@@ -116,17 +142,25 @@ fn percent_views(h: &[u8], interesting: &ByteSet, max_len: usize, out: &mut Vec<
 fn decode_percent(h: &[u8], w: Range<usize>, plus_is_space: bool) -> View {
     let layer = if plus_is_space { Layer::FormUrlencoded } else { Layer::Percent };
     let mut view = View::new(layer, w.len());
+    let mut plain = w.start;
     let mut j = w.start;
     while j < w.end {
-        if let Some(b) = percent_at(h, j, w.end) {
-            view.push(b, j..j + 3);
-            j += 3;
-        } else {
-            let b = if plus_is_space && h[j] == b'+' { b' ' } else { h[j] };
-            view.push(b, j..j + 1);
-            j += 1;
+        let decoded = match percent_at(h, j, w.end) {
+            Some(b) => Some((b, 3)),
+            None if plus_is_space && h[j] == b'+' => Some((b' ', 1)),
+            None => None,
+        };
+        match decoded {
+            Some((b, len)) => {
+                view.copy(h, plain..j);
+                view.decoded(&[b], j..j + len);
+                j += len;
+                plain = j;
+            }
+            None => j += 1,
         }
     }
+    view.copy(h, plain..w.end);
     view
 }
 
@@ -180,32 +214,46 @@ fn json_views(h: &[u8], interesting: &ByteSet, max_len: usize, out: &mut Vec<Vie
     }
     for w in windows {
         let mut view = View::new(Layer::JsonEscaped, w.len());
+        let mut plain = w.start;
         let mut j = w.start;
         while j < w.end {
-            if let Some((bytes, n, consumed)) = json_escape_at(h, j, w.end) {
-                bytes[..n].iter().for_each(|&b| view.push(b, j..j + consumed));
-                j += consumed;
-            } else {
-                view.push(h[j], j..j + 1);
-                j += 1;
+            match json_escape_at(h, j, w.end) {
+                Some((bytes, n, consumed)) => {
+                    view.copy(h, plain..j);
+                    view.decoded(&bytes[..n], j..j + consumed);
+                    j += consumed;
+                    plain = j;
+                }
+                None => j += 1,
             }
         }
+        view.copy(h, plain..w.end);
         out.push(view);
     }
 }
 
-fn is_wrapped_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
-}
+/// The characters of wrapped base64 (both alphabets), as a table: this runs on every line.
+const WRAPPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'-' || c == b'_';
+        b += 1;
+    }
+    table
+};
 
 /// How many base64 characters end at `pos` (exclusive), counting at most `cap`.
 fn run_before(h: &[u8], pos: usize, cap: usize) -> usize {
-    h[..pos].iter().rev().take(cap).take_while(|&&b| is_wrapped_char(b)).count()
+    h[..pos].iter().rev().take(cap).take_while(|&&b| WRAPPED[usize::from(b)]).count()
 }
 
-/// A line break inside wrapped base64: `cut` is removed (break and indentation).
+/// A line break inside wrapped base64: `cut` is removed (break and indentation); `run` base64
+/// characters (at most the cap) end where it starts.
 struct Break {
     cut: Range<usize>,
+    run: usize,
 }
 
 fn line_breaks(h: &[u8], cap: usize) -> Vec<Break> {
@@ -220,12 +268,16 @@ fn line_breaks(h: &[u8], cap: usize) -> Vec<Break> {
             },
             _ => continue,
         };
-        if start == 0 || !is_wrapped_char(h[start - 1]) {
+        if start == 0 || !WRAPPED[usize::from(h[start - 1])] {
             continue;
         }
         let next = end + h[end..].iter().take(MAX_INDENT).take_while(|&&b| b == b' ' || b == b'\t').count();
-        if next < h.len() && is_wrapped_char(h[next]) && run_before(h, start, cap) >= MIN_WRAPPED_LINE {
-            breaks.push(Break { cut: start..next });
+        if next >= h.len() || !WRAPPED[usize::from(h[next])] {
+            continue;
+        }
+        let run = run_before(h, start, cap);
+        if run >= MIN_WRAPPED_LINE {
+            breaks.push(Break { cut: start..next, run });
         }
     }
     breaks
@@ -236,26 +288,22 @@ fn line_views(h: &[u8], max_len: usize, out: &mut Vec<View>) {
     let breaks = line_breaks(h, cap);
     let mut i = 0;
     while i < breaks.len() {
-        // A chain: breaks separated only by whole lines of base64 characters.
+        // A chain: breaks separated only by whole lines of base64 characters (a line longer than
+        // the cap ends the chain: no pattern spans it).
         let mut j = i;
-        while j + 1 < breaks.len() {
-            let line = breaks[j].cut.end..breaks[j + 1].cut.start;
-            if line.len() > cap || run_before(h, line.end, cap) < line.len() {
-                break;
-            }
+        while j + 1 < breaks.len() && breaks[j + 1].cut.start - breaks[j].cut.end <= breaks[j + 1].run {
             j += 1;
         }
-        let first = &breaks[i].cut;
+        let head = breaks[i].cut.start - breaks[i].run;
         let last = &breaks[j].cut;
-        let head = first.start - run_before(h, first.start, cap);
-        let tail = last.end + h[last.end..].iter().take(cap).take_while(|&&b| is_wrapped_char(b)).count();
+        let tail = last.end + h[last.end..].iter().take(cap).take_while(|&&b| WRAPPED[usize::from(b)]).count();
         let mut view = View::new(Layer::LineWrapped, tail - head);
         let mut pos = head;
         for b in &breaks[i..=j] {
-            (pos..b.cut.start).for_each(|k| view.push(h[k], k..k + 1));
+            view.copy(h, pos..b.cut.start);
             pos = b.cut.end;
         }
-        (pos..tail).for_each(|k| view.push(h[k], k..k + 1));
+        view.copy(h, pos..tail);
         out.push(view);
         i = j + 1;
     }
