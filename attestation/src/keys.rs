@@ -2,7 +2,7 @@
 //! files (NEAR key-file JSON and a Redoubt X25519 JSON, both mode 0600), and near-cli credentials.
 
 use std::fs::{self, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -233,14 +233,18 @@ fn write_secret(path: &Path, data: &[u8]) -> Result<(), KeyError> {
     file.sync_all().map_err(io)
 }
 
-/// Read a secret file after checking that group and others cannot read it.
+/// Read a secret file after checking (on the opened file, so it cannot be swapped in between)
+/// that group and others cannot read it.
 fn read_secret(path: &Path) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let io = |source| KeyError::Io { path: path.to_owned(), source };
-    let mode = fs::metadata(path).map_err(io)?.permissions().mode() & 0o777;
+    let mut file = fs::File::open(path).map_err(io)?;
+    let mode = file.metadata().map_err(io)?.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         return Err(KeyError::Permissions { path: path.to_owned(), mode });
     }
-    fs::read(path).map(Zeroizing::new).map_err(io)
+    let mut data = Zeroizing::new(Vec::new());
+    file.read_to_end(&mut data).map_err(io)?;
+    Ok(data)
 }
 
 fn format_error(path: &Path, reason: String) -> KeyError {

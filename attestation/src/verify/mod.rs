@@ -2,23 +2,26 @@
 //! the key/nonce binding, dev-evidence handling and the JSON outcome.
 //!
 //! - `cache`: verified VCEKs by fingerprint.
+//! - `ecdsa`: the AWS-LC backend for the report signature.
 //! - `error`: [`VerifyError`], the reasons beyond the core's [`Rejection`].
 //! - `outcome`: [`VerifyOutcome`] and [`VerifiedReport`] for the CLI and JSON.
 //! - `receipts`: checking a signed receipt with its proof and evidence.
 
 mod cache;
+mod ecdsa;
 mod error;
 mod outcome;
 mod receipts;
 
 use near_crypto::PublicKey;
 use redoubt_snp::{
-    Rejection, Report, Roots, VerifiedVcek, VerifierPolicy, report_data_binding, vcek_family, verify_report,
+    Rejection, Report, Roots, VerifiedVcek, VerifierPolicy, report_data_binding, vcek_family, verify_report_with,
 };
 
 use crate::evidence::{BoundKeys, Evidence, SnpEvidence};
 
 pub use cache::ChainCache;
+pub use ecdsa::AwsLcP384;
 pub use error::VerifyError;
 pub use outcome::{SnpFiles, VerifiedReport, VerifyOutcome};
 pub use receipts::ReceiptOutcome;
@@ -124,7 +127,7 @@ impl Verifier {
         now_unix: u64,
     ) -> Result<Report, Rejection> {
         let vcek = self.verified_vcek(vcek_der, ask_der, ark_der)?;
-        verify_report(report, &vcek, now_unix)
+        verify_report_with(report, &vcek, now_unix, &AwsLcP384)
     }
 
     fn verified_vcek(

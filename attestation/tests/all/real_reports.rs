@@ -129,3 +129,24 @@ fn every_signed_byte_flip_of_a_real_report_is_rejected_through_the_cached_path()
     }
     assert_eq!(verifier.cache().len(), 1);
 }
+
+#[test]
+fn the_aws_lc_and_rustcrypto_backends_agree_on_real_and_tampered_reports() {
+    use redoubt_attestation::snp::{RustCryptoP384, verify_report_with};
+    use redoubt_attestation::verify::AwsLcP384;
+    for set in ["virtee-sev-milan", "gosevguest-milan", "msft-tav-genoa", "msft-tav-turin"] {
+        let Some(files) = files(set) else { return };
+        let vcek_der = redoubt_attestation::input::certificate_der(&files.vcek).unwrap();
+        let vcek = redoubt_attestation::snp::verify_vcek(&vcek_der, &redoubt_attestation::snp::Roots::amd()).unwrap();
+        let mut tampered = files.report.clone();
+        tampered[0x90] ^= 1;
+        let mut bad_r = files.report.clone();
+        bad_r[0x2A0] ^= 1;
+        for (name, report) in [("genuine", &files.report), ("measurement", &tampered), ("r", &bad_r)] {
+            let rust = verify_report_with(report, &vcek, NOW, &RustCryptoP384);
+            let aws = verify_report_with(report, &vcek, NOW, &AwsLcP384);
+            assert_eq!(rust, aws, "{set} {name}");
+            assert_eq!(rust.is_ok(), name == "genuine", "{set} {name}");
+        }
+    }
+}
