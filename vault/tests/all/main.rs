@@ -3,6 +3,7 @@
 mod canary;
 mod concurrency;
 mod crash;
+mod encryption;
 mod grants;
 mod keys;
 mod leak_encodings;
