@@ -49,7 +49,6 @@ async fn call_echo(pre: &InstancePre<Bare>, mut store: Store<Bare>) -> Vec<u8> {
     let instance = pre.instantiate_async(&mut store).await.unwrap();
     let run = instance.get_typed_func::<(&[u8],), (Result<Vec<u8>, String>,)>(&mut store, "run").unwrap();
     let (result,) = run.call_async(&mut store, (INPUT,)).await.unwrap();
-    run.post_return_async(&mut store).await.unwrap();
     result.unwrap()
 }
 
@@ -162,7 +161,8 @@ fn compile_vs_cached(config: &SandboxConfig, package: &AgentPackage) -> (Duratio
     let mut cached = Vec::new();
     for _ in 0..5 {
         let empty = tempfile::tempdir().unwrap();
-        let sandbox = Sandbox::new(SandboxConfig { cache_dir: Some(empty.path().to_owned()), ..config.clone() }).unwrap();
+        let sandbox =
+            Sandbox::new(SandboxConfig { cache_dir: Some(empty.path().to_owned()), ..config.clone() }).unwrap();
         let start = Instant::now();
         sandbox.load(package.clone()).unwrap();
         cold.push(start.elapsed());

@@ -154,7 +154,11 @@ impl ComponentCache {
 impl DiskCache {
     fn open(dir: &Path, engine: &Engine) -> std::io::Result<Self> {
         fs::create_dir_all(dir)?;
-        Ok(DiskCache { dir: dir.to_owned(), key: load_or_create_key(&dir.join(KEY_FILE))?, engine_fingerprint: engine_fingerprint(engine) })
+        Ok(DiskCache {
+            dir: dir.to_owned(),
+            key: load_or_create_key(&dir.join(KEY_FILE))?,
+            engine_fingerprint: engine_fingerprint(engine),
+        })
     }
 
     fn path(&self, hash: Sha256Hash) -> PathBuf {

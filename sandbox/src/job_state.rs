@@ -103,10 +103,7 @@ impl http::Host for JobState {
 }
 
 impl llm::Host for JobState {
-    async fn complete(
-        &mut self,
-        req: llm::CompletionRequest,
-    ) -> wasmtime::Result<Result<llm::Completion, HostError>> {
+    async fn complete(&mut self, req: llm::CompletionRequest) -> wasmtime::Result<Result<llm::Completion, HostError>> {
         self.meter.charge_host_call(LimitKind::LlmCalls)?;
         Ok(self.host.llm.clone().complete(&self.ctx, req).await)
     }

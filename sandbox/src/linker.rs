@@ -9,7 +9,11 @@ use wasmtime::Engine;
 use wasmtime::component::{Component, HasSelf, Linker};
 
 /// Checks every import of `component` against the world and `capabilities`.
-pub(crate) fn check_imports(engine: &Engine, component: &Component, capabilities: &Capabilities) -> Result<(), LoadError> {
+pub(crate) fn check_imports(
+    engine: &Engine,
+    component: &Component,
+    capabilities: &Capabilities,
+) -> Result<(), LoadError> {
     for (import, _) in component.component_type().imports(engine) {
         match Interface::from_import_name(import) {
             Some(interface) if capabilities.allows(interface) => {}

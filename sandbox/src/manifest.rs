@@ -68,14 +68,8 @@ pub enum Interface {
 
 impl Interface {
     /// Every interface of the world.
-    pub const ALL: [Interface; 6] = [
-        Interface::Http,
-        Interface::Llm,
-        Interface::Log,
-        Interface::Kv,
-        Interface::Delegate,
-        Interface::Types,
-    ];
+    pub const ALL: [Interface; 6] =
+        [Interface::Http, Interface::Llm, Interface::Log, Interface::Kv, Interface::Delegate, Interface::Types];
 
     /// The interface's name within the package, e.g. `http`.
     pub fn name(self) -> &'static str {
@@ -224,10 +218,7 @@ mod tests {
             let r = manifest(&format!("[capabilities]\nhosts = [\"{bad}\"]"));
             assert!(matches!(r, Err(ManifestError::Host(_))), "{bad} accepted");
         }
-        assert!(matches!(
-            manifest("[capabilities]\nsecrets = [\"token\"]"),
-            Err(ManifestError::SecretsWithoutHosts)
-        ));
+        assert!(matches!(manifest("[capabilities]\nsecrets = [\"token\"]"), Err(ManifestError::SecretsWithoutHosts)));
         assert!(matches!(manifest("[capabilities]\nsockets = true"), Err(ManifestError::Parse(_))));
     }
 

@@ -102,7 +102,11 @@ impl Sandbox {
         let limits = &agent.limits;
         if input.len() as u64 > limits.input_bytes {
             let exceeded = LimitExceeded::of(LimitKind::InputBytes, limits);
-            return JobReport { outcome: Err(JobError::LimitExceeded(exceeded)), usage: ResourceUsage::default(), console: Vec::new() };
+            return JobReport {
+                outcome: Err(JobError::LimitExceeded(exceeded)),
+                usage: ResourceUsage::default(),
+                console: Vec::new(),
+            };
         }
         let _slot = match self.slots.acquire().await {
             Ok(permit) => permit,

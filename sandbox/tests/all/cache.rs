@@ -48,7 +48,9 @@ async fn a_tampered_entry_is_recompiled() {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x01;
     std::fs::write(&path, &bytes).unwrap();
-    assert!(matches!(load_and_run_echo(dir.path()).await, CacheSource::Recompiled(reason) if reason.contains("authentication")));
+    assert!(
+        matches!(load_and_run_echo(dir.path()).await, CacheSource::Recompiled(reason) if reason.contains("authentication"))
+    );
     // The recompiled entry replaced the bad one.
     assert_eq!(load_and_run_echo(dir.path()).await, CacheSource::Disk);
 }

@@ -48,7 +48,8 @@ fn an_oversize_component_is_refused_before_compiling() {
 
 #[test]
 fn garbage_bytes_are_not_a_component() {
-    let package = redoubt_sandbox::AgentPackage::from_parts("name = \"x\"\nversion = \"0.1.0\"", vec![0u8; 64]).unwrap();
+    let package =
+        redoubt_sandbox::AgentPackage::from_parts("name = \"x\"\nversion = \"0.1.0\"", vec![0u8; 64]).unwrap();
     assert!(matches!(load_error(&sandbox(), package), LoadError::InvalidComponent(_)));
 }
 

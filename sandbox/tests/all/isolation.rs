@@ -44,10 +44,9 @@ async fn looping_agents_cannot_starve_the_others() {
         assert_eq!(limit_hit(&report), LimitKind::WallTime);
     }
     let loops_ended = started.elapsed();
-    assert!(
-        last_echo < Duration::from_millis(1_400) && last_echo < loops_ended,
-        "echo jobs finished at {last_echo:?}, loops ended at {loops_ended:?}"
-    );
+    // Without yielding, a current-thread runtime could not start an echo job
+    // before both loops had been stopped by their deadline.
+    assert!(last_echo < loops_ended, "echo jobs finished at {last_echo:?}, loops ended at {loops_ended:?}");
 }
 
 /// Many jobs of several agents at once, each with its own correct result.

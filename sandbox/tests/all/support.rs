@@ -1,8 +1,7 @@
 //! Shared fixtures: a sandbox with small test limits, and the built-in agents.
 
 use redoubt_sandbox::{
-    AgentPackage, HostServices, JobError, JobReport, LimitKind, Limits, LoadError, LoadedAgent, Sandbox,
-    SandboxConfig,
+    AgentPackage, HostServices, JobError, JobReport, LimitKind, Limits, LoadError, LoadedAgent, Sandbox, SandboxConfig,
 };
 use std::path::PathBuf;
 use std::sync::OnceLock;
