@@ -1,15 +1,17 @@
 //! The leak detector: finds any vault secret, in any of its encodings, in bytes about to leave the
 //! node (requests before injection, job outputs, log lines, API responses), and redacts it.
 //!
-//! Design, in two stages over one Aho-Corasick automaton:
+//! Design: one Aho-Corasick automaton behind a prefilter, run over the haystack and over decoded
+//! views of it.
 //! 1. for every secret the automaton holds its raw bytes, its hex, and the base64 "cores" at the
 //!    three byte alignments in both alphabets (see `forms`), all matched ASCII-case-insensitively,
-//!    so mixed-case hex and `%2f`/`%2F` are one pattern each;
-//! 2. a sampled 8-gram filter (see `prefilter`) picks the few windows where a pattern may start, and
-//!    only those are handed to the automaton;
-//! 3. layers that interleave encoded and plain bytes (percent-encoding, `+` for space, JSON escapes,
-//!    line-wrapped base64) are undone on the haystack, around the escapes that matter only, and the
-//!    decoded views are scanned the same way (see `views`).
+//!    so lower, upper and mixed-case hex are one pattern;
+//! 2. a sampled 8-gram Bloom filter, confirmed by an exact table of the patterns' 8-grams (see
+//!    `prefilter`), picks the few windows where a pattern may start, and only those are handed to
+//!    the automaton; ordinary text is read once, 8 bytes every `shortest pattern - 7` bytes;
+//! 3. layers that interleave encoded and plain bytes (percent-encoding in either case, `+` for
+//!    space, JSON escapes, line-wrapped base64) are undone on the haystack, around the escapes that
+//!    matter only, and the decoded views are scanned the same way (see `views`).
 //!
 //! What it does not catch, by design: encodings applied twice (`%252F`, base64 of hex), bytes
 //! interleaved with separators (`de:ad:be:ef`, `d e a d`), base64 wrapped at fewer than 16
@@ -184,7 +186,8 @@ impl LeakDetector {
         self.patterns.len()
     }
 
-    /// The leftmost leak in `haystack`, if any.
+    /// The leftmost leak in `haystack`, if any. Scan whole messages (URL, each header value, the
+    /// whole body): a secret split across two calls is not seen.
     pub fn scan(&self, haystack: &[u8]) -> Option<Leak> {
         self.scan_all(haystack).into_iter().next()
     }
