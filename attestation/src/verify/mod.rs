@@ -90,7 +90,8 @@ impl Verifier {
     }
 
     /// Verify evidence at `now_unix`: nonce freshness and expected keys, then for SEV-SNP the chain,
-    /// the report, the policy and report_data = binding(keys, nonce) in constant time.
+    /// the report, the policy and report_data = binding(keys, nonce) in constant time (for evidence
+    /// the binding replaces any raw `report_data` in the policy: presented keys are always bound).
     pub fn verify(&self, evidence: &Evidence, expect: &Expectations, now_unix: u64) -> Result<Verified, VerifyError> {
         let keys = evidence.keys();
         check_expectations(keys, expect)?;
