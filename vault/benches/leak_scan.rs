@@ -215,7 +215,7 @@ fn main() {
         floor,
     );
     row(
-        "LeakDetector::scan, MIME base64 body, 76 columns (line view)",
+        "LeakDetector::scan, MIME base64 body (line view)",
         time(|| assert!(detector.scan(black_box(&mime)).is_none())),
         floor,
     );
