@@ -1,23 +1,88 @@
-//! Where the node keeps its data: `--home`, else `$REDOUBT_HOME`, else the XDG data dir.
+//! Where a node keeps its files.
+//!
+//! `--home DIR` (or `$REDOUBT_HOME`) puts everything under one directory.
+//! Otherwise the configuration goes under `$XDG_CONFIG_HOME/redoubt` (default
+//! `~/.config/redoubt`) and the data under `$XDG_DATA_HOME/redoubt` (default
+//! `~/.local/share/redoubt`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-/// The node's data directory as chosen by flag, environment or XDG default.
-pub fn resolve(flag: Option<PathBuf>) -> PathBuf {
-    if let Some(dir) = flag {
-        return dir;
-    }
-    if let Some(dir) = std::env::var_os("REDOUBT_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty()) {
-        return PathBuf::from(dir).join("redoubt");
-    }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
-    home.join(".local/share/redoubt")
+/// The directories of one node and the files in them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Home {
+    config_dir: PathBuf,
+    data_dir: PathBuf,
 }
 
-/// The compiled-component cache under a data directory.
-pub fn component_cache(home: &std::path::Path) -> PathBuf {
-    home.join("cache").join("components")
+impl Home {
+    /// The home chosen by flag, then `$REDOUBT_HOME`, then the XDG defaults.
+    pub fn resolve(flag: Option<PathBuf>) -> Home {
+        if let Some(dir) = flag.or_else(|| env_path("REDOUBT_HOME")) {
+            return Home::at(dir);
+        }
+        let user = env_path("HOME").unwrap_or_else(|| PathBuf::from("."));
+        let config = env_path("XDG_CONFIG_HOME").unwrap_or_else(|| user.join(".config"));
+        let data = env_path("XDG_DATA_HOME").unwrap_or_else(|| user.join(".local/share"));
+        Home { config_dir: config.join("redoubt"), data_dir: data.join("redoubt") }
+    }
+
+    /// Everything under one directory.
+    pub fn at(dir: impl Into<PathBuf>) -> Home {
+        let dir = dir.into();
+        Home { config_dir: dir.clone(), data_dir: dir }
+    }
+
+    /// The configuration directory.
+    pub fn config_dir(&self) -> &Path {
+        &self.config_dir
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// `config.toml`.
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("config.toml")
+    }
+
+    /// The node's database (agents, jobs, receipts, audit, alerts, key-value store).
+    pub fn database(&self) -> PathBuf {
+        self.data_dir.join("node.redb")
+    }
+
+    /// The encrypted vault.
+    pub fn vault(&self) -> PathBuf {
+        self.data_dir.join("vault.json")
+    }
+
+    /// The vault's master key file (key-file mode only).
+    pub fn vault_key(&self) -> PathBuf {
+        self.data_dir.join("keys").join("vault.key")
+    }
+
+    /// The node's ed25519 signing key, in NEAR's key-file format.
+    pub fn near_key_file(&self) -> PathBuf {
+        self.data_dir.join("keys").join("node.json")
+    }
+
+    /// The node's X25519 encryption key.
+    pub fn x25519_key_file(&self) -> PathBuf {
+        self.data_dir.join("keys").join("x25519.key")
+    }
+
+    /// The API bearer token (mode 0600).
+    pub fn api_token(&self) -> PathBuf {
+        self.data_dir.join("api-token")
+    }
+
+    /// The compiled-component cache.
+    pub fn component_cache(&self) -> PathBuf {
+        self.data_dir.join("cache").join("components")
+    }
+}
+
+fn env_path(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from)
 }

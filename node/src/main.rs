@@ -1,8 +1,5 @@
-//! `redoubt`: the Redoubt node binary (CLI, and later the daemon, HTTP API, egress gate, p2p, chain client).
-
-mod cli;
-mod home;
+//! `redoubt`: the Redoubt node binary.
 
 fn main() -> std::process::ExitCode {
-    cli::main()
+    redoubt_node::cli::main()
 }

@@ -67,8 +67,8 @@ pub fn run(cmd: AgentCommand) -> ExitCode {
 fn run_local(args: RunArgs) -> anyhow::Result<ExitCode> {
     let package = read_package(&args.package)?;
     let input = read_input(&args.input)?;
-    let home = crate::home::resolve(args.home);
-    let config = SandboxConfig { cache_dir: Some(crate::home::component_cache(&home)), ..SandboxConfig::default() };
+    let home = crate::home::Home::resolve(args.home);
+    let config = SandboxConfig { cache_dir: Some(home.component_cache()), ..SandboxConfig::default() };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let sandbox = Sandbox::new(config).context("starting the sandbox")?;
     let agent = match sandbox.load(package) {

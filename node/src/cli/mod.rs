@@ -1,6 +1,8 @@
 //! The command line: one module per command group.
 
 mod agent;
+mod attest;
+mod receipt;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -19,6 +21,12 @@ enum Command {
     /// Run and inspect agents.
     #[command(subcommand)]
     Agent(agent::AgentCommand),
+    /// This node's attestation evidence, and offline SEV-SNP verification.
+    #[command(subcommand)]
+    Attest(attest::AttestCommand),
+    /// Verify signed execution receipts.
+    #[command(subcommand)]
+    Receipt(receipt::ReceiptCommand),
 }
 
 /// Parses the command line, runs the command, and turns its outcome into an exit code:
@@ -28,6 +36,8 @@ pub fn main() -> ExitCode {
     init_logging();
     match cli.command {
         Command::Agent(cmd) => agent::run(cmd),
+        Command::Attest(cmd) => attest::run(cmd),
+        Command::Receipt(cmd) => receipt::run(cmd),
     }
 }
 
