@@ -32,6 +32,11 @@ impl StorageMeter {
     pub fn released(&self) -> u64 {
         self.start.saturating_sub(env::storage_usage())
     }
+
+    /// Signed change in bytes since the start.
+    pub fn delta(&self) -> i64 {
+        env::storage_usage() as i64 - self.start as i64
+    }
 }
 
 /// The deposit attached to a call does not cover what the call costs.
@@ -105,5 +110,6 @@ mod tests {
         env::storage_remove(b"key");
         assert_eq!(meter.released(), 143);
         assert_eq!(meter.grown(), 0);
+        assert_eq!(meter.delta(), -143);
     }
 }

@@ -7,6 +7,7 @@
 use super::sim::*;
 use crate::{JobView, Status};
 use proptest::prelude::*;
+use redoubt_contracts_common::testing::Call;
 use std::collections::HashMap;
 
 /// Who makes a call: the hirer, one of the nodes, or a stranger.

@@ -1,18 +1,13 @@
-//! A small chain for the escrow's unit tests: each call reads the contract from state, runs with a fresh
-//! context, and is kept only if it succeeds (an error reverts the state, as a panic does on chain).
-//! Outgoing transfers are taken from the receipts the call created, and after every call the funds
-//! invariant is checked: balance = base balance + what the contract says it holds, and storage usage =
-//! base usage + the bytes users paid for.
+//! The escrow on the simulated chain of `redoubt_contracts_common::testing`, with the funds invariant
+//! checked after every successful call: balance = base balance + what the contract says it holds, and
+//! storage usage (beside the root record) = base usage + the bytes users paid for.
 
 use crate::{Config, Escrow, EscrowError, TotalsView};
-use near_parameters::RuntimeFeesConfig;
-use near_sdk::mock::MockAction;
 use near_sdk::serde_json::{self, Value};
-use near_sdk::test_utils::{VMContextBuilder, get_created_receipts, get_logs};
-use near_sdk::{AccountId, Gas, MockedBlockchain, NearToken, PromiseError, PromiseResult, env, test_vm_config};
+use near_sdk::{AccountId, NearToken, PromiseError, PromiseResult, env};
+use redoubt_contracts_common::testing::{Call, Caller, TestChain};
 use redoubt_contracts_common::{Anchor, HexBytes};
-use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::ops::{Deref, DerefMut};
 
 pub const ESCROW: &str = "escrow.near";
 pub const REGISTRY: &str = "registry.near";
@@ -28,12 +23,6 @@ pub const HOUR_MS: u64 = 3_600_000;
 pub const DAY_MS: u64 = 24 * HOUR_MS;
 /// The contract's own balance, which pays for its root state.
 const BASE_BALANCE: u128 = 10 * 10u128.pow(24);
-
-/// near-sdk's test VM configuration, built once (building it parses every protocol version's parameters).
-fn vm_config() -> near_parameters::vm::Config {
-    static CONFIG: OnceLock<near_parameters::vm::Config> = OnceLock::new();
-    CONFIG.get_or_init(test_vm_config).clone()
-}
 
 pub fn acc(name: &str) -> AccountId {
     name.parse().unwrap()
@@ -59,29 +48,23 @@ pub fn hash(byte: u8) -> HexBytes<32> {
     HexBytes([byte; 32])
 }
 
-/// One function call the contract made (to the registry or to itself).
-#[derive(Debug, Clone)]
-pub struct Call {
-    pub receiver: AccountId,
-    pub method: String,
-    pub args: Value,
+/// The escrow's chain.
+pub struct Sim {
+    chain: TestChain<Escrow>,
+    base_storage: u64,
 }
 
-/// The chain: the escrow's state, balance, storage usage and clock.
-pub struct Sim {
-    pub now_ms: u64,
-    pub balance: u128,
-    base_storage: u64,
-    storage_usage: u64,
-    trie: HashMap<Vec<u8>, Vec<u8>>,
-    /// Logs of the last successful call.
-    pub logs: Vec<String>,
-    /// Function calls the last successful call scheduled.
-    pub calls: Vec<Call>,
-    /// Transfers of the last successful call.
-    pub transfers: Vec<(AccountId, NearToken)>,
-    /// Every transfer out of the contract so far.
-    pub paid: Vec<(AccountId, NearToken)>,
+impl Deref for Sim {
+    type Target = TestChain<Escrow>;
+    fn deref(&self) -> &Self::Target {
+        &self.chain
+    }
+}
+
+impl DerefMut for Sim {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.chain
+    }
 }
 
 impl Sim {
@@ -92,91 +75,22 @@ impl Sim {
 
     /// An escrow initialised by the owner with `config`.
     pub fn with_config(config: Option<Config>) -> Self {
-        let mut sim = Sim {
-            now_ms: START_MS,
-            balance: BASE_BALANCE,
-            base_storage: 0,
-            storage_usage: 0,
-            trie: HashMap::new(),
-            logs: vec![],
-            calls: vec![],
-            transfers: vec![],
-            paid: vec![],
-        };
-        sim.enter(OWNER, zero(), vec![]);
-        let escrow = Escrow::new(acc(OWNER), acc(REGISTRY), Some(acc(ARBITER)), config);
-        env::state_write(&escrow);
-        drop(escrow);
-        sim.commit(zero());
-        sim.base_storage = sim.storage_usage - sim.root_state_len();
+        let init = || Escrow::new(acc(OWNER), acc(REGISTRY), Some(acc(ARBITER)), config);
+        let chain = TestChain::new(ESCROW, BASE_BALANCE, START_MS, OWNER, init);
+        let base_storage = chain.storage_usage - chain.root_state_len();
+        let mut sim = Sim { chain, base_storage };
         sim.check_invariants();
         sim
     }
 
-    fn enter(&self, predecessor: &str, deposit: NearToken, results: Vec<PromiseResult>) {
-        let context = VMContextBuilder::new()
-            .current_account_id(acc(ESCROW))
-            .signer_account_id(acc(predecessor))
-            .predecessor_account_id(acc(predecessor))
-            .attached_deposit(deposit)
-            .account_balance(NearToken::from_yoctonear(self.balance))
-            .storage_usage(self.storage_usage)
-            .block_timestamp(self.now_ms * 1_000_000)
-            .prepaid_gas(Gas::from_tgas(300))
-            .build();
-        env::set_blockchain_interface(MockedBlockchain::new(
-            context,
-            vm_config(),
-            RuntimeFeesConfig::test(),
-            results,
-            self.trie.clone(),
-            Default::default(),
-            None,
-        ));
-    }
-
-    /// Keeps the effects of the call that just ran (the state was written, the contract dropped).
-    fn commit(&mut self, deposit: NearToken) {
-        self.storage_usage = env::storage_usage();
-        self.logs = get_logs();
-        self.calls.clear();
-        self.transfers.clear();
-        for receipt in get_created_receipts() {
-            for action in receipt.actions {
-                match action {
-                    MockAction::Transfer { deposit, .. } => self.transfers.push((receipt.receiver_id.clone(), deposit)),
-                    MockAction::FunctionCallWeight { method_name, args, attached_deposit, .. } => {
-                        assert!(attached_deposit.is_zero(), "the escrow never attaches deposits to calls");
-                        let args = serde_json::from_slice(&args).expect("JSON arguments");
-                        let method = String::from_utf8(method_name).unwrap();
-                        self.calls.push(Call { receiver: receipt.receiver_id.clone(), method, args });
-                    }
-                    other => panic!("unexpected action {other:?}"),
-                }
-            }
-        }
-        self.trie = near_sdk::mock::with_mocked_blockchain(|b| b.take_storage());
-        self.balance += deposit.as_yoctonear();
-        for (_, amount) in &self.transfers {
-            self.balance = self.balance.checked_sub(amount.as_yoctonear()).expect("paid out more than it had");
-        }
-        self.paid.extend(self.transfers.iter().cloned());
-    }
-
     fn run<R>(
         &mut self,
-        who: &str,
-        deposit: NearToken,
+        caller: &Caller,
         results: Vec<PromiseResult>,
         f: impl FnOnce(&mut Escrow) -> Result<R, EscrowError>,
     ) -> Result<R, EscrowError> {
-        self.enter(who, deposit, results);
-        let mut escrow: Escrow = env::state_read().expect("escrow initialised");
-        let result = f(&mut escrow);
+        let result = self.chain.run(caller, results, f);
         if result.is_ok() {
-            env::state_write(&escrow);
-            drop(escrow);
-            self.commit(deposit);
             self.check_invariants();
         }
         result
@@ -189,25 +103,12 @@ impl Sim {
         deposit: NearToken,
         f: impl FnOnce(&mut Escrow) -> Result<R, EscrowError>,
     ) -> Result<R, EscrowError> {
-        self.run(who, deposit, vec![], f)
-    }
-
-    /// A view.
-    pub fn view<R>(&mut self, f: impl FnOnce(&Escrow) -> R) -> R {
-        self.enter(HIRER, zero(), vec![]);
-        let escrow: Escrow = env::state_read().expect("escrow initialised");
-        f(&escrow)
+        self.run(&Caller::new(who, deposit), vec![], f)
     }
 
     /// Totals as the contract reports them.
     pub fn totals(&mut self) -> TotalsView {
         self.view(|e| e.get_totals())
-    }
-
-    /// Bytes of the contract's root record (roles, configuration, totals), which the contract's own balance
-    /// pays for.
-    fn root_state_len(&self) -> u64 {
-        self.trie.get(b"STATE".as_slice()).map_or(0, |v| v.len() as u64)
     }
 
     /// The balance must equal the base balance plus what the contract holds for others, storage usage
@@ -219,11 +120,6 @@ impl Sim {
         let users = self.storage_usage - self.root_state_len();
         assert_eq!(users, self.base_storage + totals.storage_bytes, "storage not accounted: {totals:?}");
         assert!(self.balance >= u128::from(self.storage_usage) * env::storage_byte_cost().as_yoctonear());
-    }
-
-    /// The function call to `method` the last call scheduled.
-    pub fn scheduled(&self, method: &str) -> Call {
-        self.calls.iter().find(|c| c.method == method).cloned().unwrap_or_else(|| panic!("no call to {method}"))
     }
 
     /// Runs the `on_bid_checked` callback the last call scheduled, with the registry's answer (`None`: the
@@ -249,13 +145,9 @@ impl Sim {
             Some(v) => (Ok(v), PromiseResult::Successful(serde_json::to_vec(&v).unwrap())),
             None => (Err(PromiseError::Failed), PromiseResult::Failed),
         };
-        self.run(
-            ESCROW,
-            zero(),
-            vec![promise],
-            |e| Ok(e.on_bid_checked(result, job_id, bidder, price, eta_ms, deposit)),
-        )
-        .unwrap()
+        let escrow = Caller::new(ESCROW, zero());
+        self.run(&escrow, vec![promise], |e| Ok(e.on_bid_checked(result, job_id, bidder, price, eta_ms, deposit)))
+            .unwrap()
     }
 
     /// Runs the `on_delivery_checked` callback the last call scheduled, with the registry's answer (`None`:
@@ -282,33 +174,18 @@ impl Sim {
             Some(a) => (Ok(a.clone()), PromiseResult::Successful(serde_json::to_vec(&a).unwrap())),
             None => (Err(PromiseError::Failed), PromiseResult::Failed),
         };
-        self.run(ESCROW, zero(), vec![promise], |e| e.on_delivery_checked(result, job_id, receipt_hash, batch_index))
+        let escrow = Caller::new(ESCROW, zero());
+        self.run(&escrow, vec![promise], |e| e.on_delivery_checked(result, job_id, receipt_hash, batch_index))
     }
 
     /// Events the last successful call logged, as `(event, data[0])`, checking the NEP-297 envelope.
     pub fn events(&self) -> Vec<(String, Value)> {
-        self.logs
-            .iter()
-            .map(|line| {
-                let body = line.strip_prefix("EVENT_JSON:").unwrap_or_else(|| panic!("not an event: {line}"));
-                let v: Value = serde_json::from_str(body).unwrap();
-                assert_eq!(v["standard"], "redoubt-escrow");
-                assert_eq!(v["version"], "1.0.0");
-                let data = v["data"].as_array().expect("data is an array");
-                assert_eq!(data.len(), 1);
-                (v["event"].as_str().unwrap().to_string(), data[0].clone())
-            })
-            .collect()
+        self.chain.events(crate::events::STANDARD, crate::events::VERSION)
     }
 
     /// Names of the events the last successful call logged.
     pub fn event_names(&self) -> Vec<String> {
         self.events().into_iter().map(|(name, _)| name).collect()
-    }
-
-    /// Sum transferred to `who` by the last successful call.
-    pub fn sent_to(&self, who: &str) -> u128 {
-        self.transfers.iter().filter(|(to, _)| to.as_str() == who).map(|(_, a)| a.as_yoctonear()).sum()
     }
 
     /// Moves the clock forward.
