@@ -112,9 +112,9 @@ const V6: &[(Ipv6Addr, u8, AddressClass)] = &[
 
 /// IPv6 prefixes whose low 32 bits are an IPv4 address judged in their place.
 const V6_EMBEDDING_LOW_32: &[(Ipv6Addr, u8)] = &[
-    (Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0, 0), 96),      // IPv4-mapped
-    (Ipv6Addr::new(0, 0, 0, 0, 0xffff, 0, 0, 0), 96),      // SIIT IPv4-translated
-    (Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0, 0), 96),   // NAT64 well-known prefix
+    (Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0, 0), 96),    // IPv4-mapped
+    (Ipv6Addr::new(0, 0, 0, 0, 0xffff, 0, 0, 0), 96),    // SIIT IPv4-translated
+    (Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0, 0), 96), // NAT64 well-known prefix
 ];
 
 /// Why `addr` may not be connected to, or `None` for a public unicast address.

@@ -251,7 +251,10 @@ mod tests {
             blocked.to_string(),
             "egress blocked: request to sink.example (hop 0): secret \"api-key\" found in the request (hex) in the URL query"
         );
-        let refused = BlockReason::AddressRefused { addr: "169.254.169.254".parse().unwrap(), class: AddressClass::CloudMetadata };
+        let refused = BlockReason::AddressRefused {
+            addr: "169.254.169.254".parse().unwrap(),
+            class: AddressClass::CloudMetadata,
+        };
         assert_eq!(refused.to_string(), "address 169.254.169.254 is refused (cloud-metadata)");
     }
 }

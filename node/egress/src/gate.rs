@@ -136,9 +136,14 @@ impl Gate {
         let mut current = request;
         loop {
             let ready = self.prepare(caller, &current, &detector, progress).await?;
-            let reply =
-                transport::exchange(&self.connector, &ready.target, &ready.addrs, ready.request, self.config.connect_timeout)
-                    .await?;
+            let reply = transport::exchange(
+                &self.connector,
+                &ready.target,
+                &ready.addrs,
+                ready.request,
+                self.config.connect_timeout,
+            )
+            .await?;
             tracing::debug!(
                 target: "redoubt::egress",
                 job = %caller.job_id, agent = %caller.agent_name, host = %progress.host, hop = progress.hop,
@@ -170,7 +175,10 @@ impl Gate {
             + request.headers.iter().map(|(k, v)| k.len() + v.len()).sum::<usize>()
             + request.body.len();
         if size > self.config.max_request_bytes {
-            return Err(Stop::Block(BlockReason::RequestTooLarge { bytes: size, limit: self.config.max_request_bytes }));
+            return Err(Stop::Block(BlockReason::RequestTooLarge {
+                bytes: size,
+                limit: self.config.max_request_bytes,
+            }));
         }
         let parsed = Target::parse(&request.url, &self.config);
         progress.host = parsed.as_ref().map(Target::host_str).unwrap_or_default();

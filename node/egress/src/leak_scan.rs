@@ -11,11 +11,8 @@ use redoubt_vault::{Leak, LeakDetector};
 /// The first leak in `request` (method, the URL as written and as it will be sent, every header
 /// name, every header value, the body), as a block reason.
 pub(crate) fn scan(detector: &LeakDetector, request: &OutboundRequest, sent_url: Option<&str>) -> Option<BlockReason> {
-    let found = |leak: Leak, location: Location| BlockReason::Leak {
-        secret: leak.secret,
-        encoding: leak.encoding,
-        location,
-    };
+    let found =
+        |leak: Leak, location: Location| BlockReason::Leak { secret: leak.secret, encoding: leak.encoding, location };
     if let Some(leak) = detector.scan(request.method.as_bytes()) {
         return Some(found(leak, Location::Method));
     }

@@ -56,7 +56,8 @@ mod tests {
         assert!(out.contains(&("x-other".into(), "[REDACTED:b]".into())), "{out:?}");
         assert!(out.contains(&("content-type".into(), "text/plain".into())));
         let b64 = base64::engine::general_purpose::STANDARD.encode([b"auth=", A].concat());
-        let body = body(&d, format!("{{\"seen\":\"{b64}\",\"also\":\"{}\"}}", std::str::from_utf8(B).unwrap()).into_bytes());
+        let body =
+            body(&d, format!("{{\"seen\":\"{b64}\",\"also\":\"{}\"}}", std::str::from_utf8(B).unwrap()).into_bytes());
         let body = String::from_utf8(body).unwrap();
         assert!(body.contains("[REDACTED:a]") && body.contains("[REDACTED:b]"), "{body}");
         assert!(d.scan(body.as_bytes()).is_none());

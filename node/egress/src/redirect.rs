@@ -83,7 +83,10 @@ mod tests {
         let current = Url::parse("https://a.example/dir/page?x=1").unwrap();
         let next = |s: StatusCode, loc: &str| location(s, &headers(loc), &current);
         assert_eq!(next(StatusCode::FOUND, "other").unwrap().unwrap().as_str(), "https://a.example/dir/other");
-        assert_eq!(next(StatusCode::MOVED_PERMANENTLY, "//b.example/x").unwrap().unwrap().as_str(), "https://b.example/x");
+        assert_eq!(
+            next(StatusCode::MOVED_PERMANENTLY, "//b.example/x").unwrap().unwrap().as_str(),
+            "https://b.example/x"
+        );
         assert_eq!(next(StatusCode::SEE_OTHER, "http://127.0.0.1/").unwrap().unwrap().as_str(), "http://127.0.0.1/");
         assert!(next(StatusCode::OK, "/elsewhere").is_none());
         assert!(next(StatusCode::NOT_MODIFIED, "/elsewhere").is_none());

@@ -192,7 +192,10 @@ mod tests {
         assert!(matches!(parse("https://*.example.com/"), Err(BlockReason::InvalidUrl { .. })));
         assert!(matches!(parse("https://example.com:99999/"), Err(BlockReason::InvalidUrl { .. })));
         let strict = GateConfig::default();
-        assert!(matches!(Target::parse("https://example.com:22/", &strict), Err(BlockReason::PortRefused { port: 22 })));
+        assert!(matches!(
+            Target::parse("https://example.com:22/", &strict),
+            Err(BlockReason::PortRefused { port: 22 })
+        ));
         assert!(Target::parse("https://example.com:443/", &strict).is_ok());
         assert!(Target::parse("http://example.com/", &GateConfig { allow_http: true, ..strict }).is_ok());
     }

@@ -18,79 +18,193 @@ macro_rules! directives {
 /// Every rule, in the order of the set.
 pub(super) const RULES: &[(Signal, &str)] = &[
     // --- instruction override ---
-    (InstructionOverride, concat!(r"\b(?:ignore|disregard|forget|bypass|override|overlook|neglect|abandon)\b(?: [\w'’-]+){0,4}? ", directives!(), r"\b")),
-    (InstructionOverride, r"\b(?:ignore|disregard|forget)\b (?:all|everything|anything)\b(?: [\w'’-]+){0,3}? (?:above|before|prior|previously|so far|we (?:discussed|talked about))\b"),
+    (
+        InstructionOverride,
+        concat!(
+            r"\b(?:ignore|disregard|forget|bypass|override|overlook|neglect|abandon)\b(?: [\w'’-]+){0,4}? ",
+            directives!(),
+            r"\b"
+        ),
+    ),
+    (
+        InstructionOverride,
+        r"\b(?:ignore|disregard|forget)\b (?:all|everything|anything)\b(?: [\w'’-]+){0,3}? (?:above|before|prior|previously|so far|we (?:discussed|talked about))\b",
+    ),
     (InstructionOverride, r"\bignore all (?:previous|prior|above|earlier|preceding)\b"),
     (InstructionOverride, r"\b(?:ignore|disregard) the user\b"),
     (InstructionOverride, r"\bnew (?:instructions?|directives?|rules|task|objective|orders) ?:"),
-    (InstructionOverride, r"\byour (?:new|real|true|actual|only) (?:instructions?|directives?|task|goal|objective|purpose|job) (?:is|are|now)\b"),
+    (
+        InstructionOverride,
+        r"\byour (?:new|real|true|actual|only) (?:instructions?|directives?|task|goal|objective|purpose|job) (?:is|are|now)\b",
+    ),
     (InstructionOverride, r"\bsupersedes? (?:all |any )?(?:prior|previous|earlier|other|existing)\b"),
-    (InstructionOverride, r"\bfrom (?:now|this point|here) on(?:ward)?\b.{0,60}\b(?:no (?:restrictions|rules|limits|filters)|without (?:any )?(?:restrictions|rules|limits|filters)|ignore|comply|unrestricted)"),
-    (InstructionOverride, r"\bcomply (?:fully|with (?:every|all|any) (?:requests?|commands?|instructions?|demands?))\b"),
-    (InstructionOverride, r"\b(?:safety|security|content|ethical) (?:protocols?|rules|guidelines|filters?|checks|polic(?:y|ies)|restrictions|measures)\b.{0,40}\b(?:disabled|deactivated|off|removed|lifted|suspended|(?:do|does|did) not apply|don'?t apply|no longer apply|(?:were|are|was|is) not meant)\b"),
-    (InstructionOverride, r"\b(?:skip|disable|bypass|turn off|ignore|disregard|override|circumvent)\b (?:all |the |your |any |its )?(?:safety|security|content|ethical) (?:checks|rules|guidelines|filters?|protocols?|polic(?:y|ies)|restrictions|stuff|measures|confirmations?)"),
-    (InstructionOverride, r"\byour (?:rules|guidelines|instructions|restrictions|policies) (?:have|has) (?:changed|been (?:updated|lifted|removed|changed))"),
-    (InstructionOverride, r"\bexempt from (?:the |all |any )?(?:usual |normal |standard )?(?:restrictions|rules|guidelines|policies|safety)"),
-    (InstructionOverride, r"\bignorier\w*(?: [\w-]+){0,3}? (?:anweisungen|instruktionen|regeln|richtlinien|vorgaben|systemanweisungen)\b"),
+    (
+        InstructionOverride,
+        r"\bfrom (?:now|this point|here) on(?:ward)?\b.{0,60}\b(?:no (?:restrictions|rules|limits|filters)|without (?:any )?(?:restrictions|rules|limits|filters)|ignore|comply|unrestricted)",
+    ),
+    (
+        InstructionOverride,
+        r"\bcomply (?:fully|with (?:every|all|any) (?:requests?|commands?|instructions?|demands?))\b",
+    ),
+    (
+        InstructionOverride,
+        r"\b(?:safety|security|content|ethical) (?:protocols?|rules|guidelines|filters?|checks|polic(?:y|ies)|restrictions|measures)\b.{0,40}\b(?:disabled|deactivated|off|removed|lifted|suspended|(?:do|does|did) not apply|don'?t apply|no longer apply|(?:were|are|was|is) not meant)\b",
+    ),
+    (
+        InstructionOverride,
+        r"\b(?:skip|disable|bypass|turn off|ignore|disregard|override|circumvent)\b (?:all |the |your |any |its )?(?:safety|security|content|ethical) (?:checks|rules|guidelines|filters?|protocols?|polic(?:y|ies)|restrictions|stuff|measures|confirmations?)",
+    ),
+    (
+        InstructionOverride,
+        r"\byour (?:rules|guidelines|instructions|restrictions|policies) (?:have|has) (?:changed|been (?:updated|lifted|removed|changed))",
+    ),
+    (
+        InstructionOverride,
+        r"\bexempt from (?:the |all |any )?(?:usual |normal |standard )?(?:restrictions|rules|guidelines|policies|safety)",
+    ),
+    (
+        InstructionOverride,
+        r"\bignorier\w*(?: [\w-]+){0,3}? (?:anweisungen|instruktionen|regeln|richtlinien|vorgaben|systemanweisungen)\b",
+    ),
     (InstructionOverride, r"\bvergiss (?:alles|alle (?:anweisungen|regeln))"),
     (InstructionOverride, r"\bneue anweisungen ?:"),
-    (InstructionOverride, r"\bab (?:jetzt|sofort)\b.{0,40}\b(?:keine regeln|keine einschr|gibst du|ohne einschr|alle internen)"),
-    (InstructionOverride, r"\b(?:sicherheitsrichtlinien|r[èe]gles de s[ée]curit[ée]|reglas de seguridad|linee guida di sicurezza)\b.{0,40}\b(?:nicht gelten|ne s'appliquent pas|no aplican|non valgono)"),
+    (
+        InstructionOverride,
+        r"\bab (?:jetzt|sofort)\b.{0,40}\b(?:keine regeln|keine einschr|gibst du|ohne einschr|alle internen)",
+    ),
+    (
+        InstructionOverride,
+        r"\b(?:sicherheitsrichtlinien|r[èe]gles de s[ée]curit[ée]|reglas de seguridad|linee guida di sicurezza)\b.{0,40}\b(?:nicht gelten|ne s'appliquent pas|no aplican|non valgono)",
+    ),
     (InstructionOverride, r"\b(?:ignore[rz]?|oublie[rz]?)\b(?: [\w'’-]+){0,3}? (?:instructions|consignes|r[èe]gles)\b"),
-    (InstructionOverride, r"\b(?:ignora|olvida|dimentica)\b(?: [\w'’-]+){0,3}? (?:instrucciones|istruzioni|reglas|regole|directrices)\b"),
+    (
+        InstructionOverride,
+        r"\b(?:ignora|olvida|dimentica)\b(?: [\w'’-]+){0,3}? (?:instrucciones|istruzioni|reglas|regole|directrices)\b",
+    ),
     // --- role hijack / jailbreak ---
-    (RoleHijack, r"\byou are (?:now|no longer)\b.{0,40}\b(?:dan|unrestricted|unfiltered|uncensored|jailbroken|developer mode|no (?:restrictions|rules|limits|filters)|free from|bound|a support bot|an ai|an assistant|a chatbot|an? (?:different|new|evil))\b"),
+    (
+        RoleHijack,
+        r"\byou are (?:now|no longer)\b.{0,40}\b(?:dan|unrestricted|unfiltered|uncensored|jailbroken|developer mode|no (?:restrictions|rules|limits|filters)|free from|bound|a support bot|an ai|an assistant|a chatbot|an? (?:different|new|evil))\b",
+    ),
     (RoleHijack, r"\bdo anything now\b"),
     (RoleHijack, r"\bdeveloper mode\b.{0,60}\b(?:no|ignore|without|unrestricted|anything)\b"),
-    (RoleHijack, r"\b(?:pretend|imagine|act as if|roleplay|role-play|behave as if|respond as if|answer as if)\b.{0,50}\b(?:no|without(?: any)?) (?:content |safety )?(?:restrictions|filters?|limits|limitations|rules|censorship|polic(?:y|ies)|guidelines|ethics)\b"),
-    (RoleHijack, r"\b(?:answer|respond|reply|comply|proceed|output)\w*\b.{0,40}\b(?:without|with no|no) (?:any )?(?:restrictions|filters?|limits|limitations|censorship|rules)\b"),
-    (RoleHijack, r"\b(?:unrestricted|uncensored|unfiltered|jailbroken|amoral) (?:mode|model|assistant|ai|version|persona|chatbot|bot)\b"),
+    (
+        RoleHijack,
+        r"\b(?:pretend|imagine|act as if|roleplay|role-play|behave as if|respond as if|answer as if)\b.{0,50}\b(?:no|without(?: any)?) (?:content |safety )?(?:restrictions|filters?|limits|limitations|rules|censorship|polic(?:y|ies)|guidelines|ethics)\b",
+    ),
+    (
+        RoleHijack,
+        r"\b(?:answer|respond|reply|comply|proceed|output)\w*\b.{0,40}\b(?:without|with no|no) (?:any )?(?:restrictions|filters?|limits|limitations|censorship|rules)\b",
+    ),
+    (
+        RoleHijack,
+        r"\b(?:unrestricted|uncensored|unfiltered|jailbroken|amoral) (?:mode|model|assistant|ai|version|persona|chatbot|bot)\b",
+    ),
     (RoleHijack, r"\b(?:will|can|must|should) (?:do|say|answer) (?:anything|everything)\b"),
     (RoleHijack, r"\b(?:you|and) (?:now )?have no (?:content )?(?:restrictions|rules|limits|filters|polic(?:y|ies))\b"),
-    (RoleHijack, r"\b(?:du bist jetzt|ahora eres|ahora est[áa]s|ora sei|tu es maintenant|vous [êe]tes d[ée]sormais|vous [êe]tes maintenant)\b.{0,60}(?:uneingeschr|sin restricciones|senza restrizioni|sans restrictions|modo desarrollador)"),
+    (
+        RoleHijack,
+        r"\b(?:du bist jetzt|ahora eres|ahora est[áa]s|ora sei|tu es maintenant|vous [êe]tes d[ée]sormais|vous [êe]tes maintenant)\b.{0,60}(?:uneingeschr|sin restricciones|senza restrizioni|sans restrictions|modo desarrollador)",
+    ),
     // --- system prompt extraction ---
-    (PromptExfiltration, r"\b(?:reveal|print|show|repeat|output|tell|dump|display|list|give|share|write|leak|expose|disclose|recite|reproduce)\w*\b.{0,60}\b(?:system prompt|system message|initial (?:prompt|instructions)|hidden (?:prompt|instructions|message)|developer message|(?:original|exact|full|secret|internal|operating) instructions|your instructions)\b"),
+    (
+        PromptExfiltration,
+        r"\b(?:reveal|print|show|repeat|output|tell|dump|display|list|give|share|write|leak|expose|disclose|recite|reproduce)\w*\b.{0,60}\b(?:system prompt|system message|initial (?:prompt|instructions)|hidden (?:prompt|instructions|message)|developer message|(?:original|exact|full|secret|internal|operating) instructions|your instructions)\b",
+    ),
     (PromptExfiltration, r"\b(?:instructions|prompt|rules|directives) you (?:were|have been) given\b"),
-    (PromptExfiltration, r"\b(?:repeat|print|output|show|reproduce)\w* (?:the |all )?(?:full |entire )?(?:words|text|everything|content|contents)\b.{0,30}\b(?:above|verbatim)\b"),
+    (
+        PromptExfiltration,
+        r"\b(?:repeat|print|output|show|reproduce)\w* (?:the |all )?(?:full |entire )?(?:words|text|everything|content|contents)\b.{0,30}\b(?:above|verbatim)\b",
+    ),
     (PromptExfiltration, r"\b(?:print|output|dump|show|reveal|list|repeat)\w*\b.{0,40}\bcontext window\b"),
-    (PromptExfiltration, r"\b(?:system-?prompt|systemanweisungen|prompt (?:de |del )?(?:syst[èe]me|sistema)|prompt di sistema|instructions syst[èe]me|instrucciones del sistema|istruzioni di sistema)\b"),
+    (
+        PromptExfiltration,
+        r"\b(?:system-?prompt|systemanweisungen|prompt (?:de |del )?(?:syst[èe]me|sistema)|prompt di sistema|instructions syst[èe]me|instrucciones del sistema|istruzioni di sistema)\b",
+    ),
     // --- secret and data exfiltration ---
-    (SecretExfiltration, r"\b(?:send|email|e-mail|mail|forward|upload|transmit|leak|dump|reveal|output|list|give|print|share|collect|gather|export|exfiltrate|expose|disclose)\w*\b.{0,60}\b(?:customer (?:list|data|database|emails?|records)|(?:order|customer|user|client) data|credentials|api keys?|passwords?|secrets|private keys?|access tokens?|environment variables|env vars|confidential (?:data|information)|internal (?:data|configuration|config)|admin password)\b"),
-    (SecretExfiltration, r"\b(?:here is|here's|here are) (?:the|your|my) (?:admin )?(?:password|api key|credentials|secret key|private key)\b"),
-    (SecretExfiltration, r"\b(?:envoie|sende|env[íi]a|invia|rassemble)\w*\b.{0,60}(?:donn[ée]es clients|kundendaten|datos de (?:los )?clientes|dati (?:dei )?clienti)"),
+    (
+        SecretExfiltration,
+        r"\b(?:send|email|e-mail|mail|forward|upload|transmit|leak|dump|reveal|output|list|give|print|share|collect|gather|export|exfiltrate|expose|disclose)\w*\b.{0,60}\b(?:customer (?:list|data|database|emails?|records)|(?:order|customer|user|client) data|credentials|api keys?|passwords?|secrets|private keys?|access tokens?|environment variables|env vars|confidential (?:data|information)|internal (?:data|configuration|config)|admin password)\b",
+    ),
+    (
+        SecretExfiltration,
+        r"\b(?:here is|here's|here are) (?:the|your|my) (?:admin )?(?:password|api key|credentials|secret key|private key)\b",
+    ),
+    (
+        SecretExfiltration,
+        r"\b(?:envoie|sende|env[íi]a|invia|rassemble)\w*\b.{0,60}(?:donn[ée]es clients|kundendaten|datos de (?:los )?clientes|dati (?:dei )?clienti)",
+    ),
     // --- text that speaks to the model ---
-    (AddressesTheModel, r"\b(?:note|notice|message|instructions?|attention|important|reminder|memo) ?(?:to|for) (?:any |all |the |every )?(?:ai|llm|bot|chatbot|assistant|model|agent|language model)s?\b"),
-    (AddressesTheModel, r"\b(?:ai|llm|language model|chatbot|bot)s?(?: (?:assistants?|agents?|models?|systems?))? (?:reading|processing|reviewing|summari[sz]ing|integrating|parsing|crawling|analy[sz]ing) (?:this|these|the following)\b"),
+    (
+        AddressesTheModel,
+        r"\b(?:note|notice|message|instructions?|attention|important|reminder|memo) ?(?:to|for) (?:any |all |the |every )?(?:ai|llm|bot|chatbot|assistant|model|agent|language model)s?\b",
+    ),
+    (
+        AddressesTheModel,
+        r"\b(?:ai|llm|language model|chatbot|bot)s?(?: (?:assistants?|agents?|models?|systems?))? (?:reading|processing|reviewing|summari[sz]ing|integrating|parsing|crawling|analy[sz]ing) (?:this|these|the following)\b",
+    ),
     (AddressesTheModel, r"\bif you are an? (?:ai|llm|language model|assistant|bot|chatbot|automated)\b"),
     (AddressesTheModel, r"\bfor ai (?:coding )?agents\b"),
     // --- chat-template tokens ---
-    (ChatTemplate, r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\|>|\[/?inst\]|<</?sys>>|</?system(?:_prompt)?>"),
+    (
+        ChatTemplate,
+        r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id)\|>|\[/?inst\]|<</?sys>>|</?system(?:_prompt)?>",
+    ),
     // --- making the model write something into its answer ---
-    (ReplyInjection, r"\b(?:append|add|include|insert|repeat|mention|show|shown|display|displayed|print|write|put|attach)\w*\b.{0,80}\b(?:in|to|at the end of|into|within) (?:the end of )?(?:your|my|every|each|all|any) (?:future )?(?:repl(?:y|ies)|responses?|answers?|summar(?:y|ies)|reports?|outputs?|reviews?|messages?)\b"),
-    (ReplyInjection, r"\b(?:am ende jeder antwort|[àa] la fin de (?:toute|chaque) r[ée]ponse|al final de (?:cualquier|cada|toda) respuesta|alla fine di ogni risposta)"),
+    (
+        ReplyInjection,
+        r"\b(?:append|add|include|insert|repeat|mention|show|shown|display|displayed|print|write|put|attach)\w*\b.{0,80}\b(?:in|to|at the end of|into|within) (?:the end of )?(?:your|my|every|each|all|any) (?:future )?(?:repl(?:y|ies)|responses?|answers?|summar(?:y|ies)|reports?|outputs?|reviews?|messages?)\b",
+    ),
+    (
+        ReplyInjection,
+        r"\b(?:am ende jeder antwort|[àa] la fin de (?:toute|chaque) r[ée]ponse|al final de (?:cualquier|cada|toda) respuesta|alla fine di ogni risposta)",
+    ),
     // --- persistence in the model's memory ---
-    (MemoryPersistence, r"\b(?:save|store|remember|persist|keep|write|add)\w*\b.{0,60}\b(?:long-term memory|your memory|(?:in|to) memory|for (?:all )?future (?:tasks|sessions|turns|conversations|interactions|replies|responses))\b"),
+    (
+        MemoryPersistence,
+        r"\b(?:save|store|remember|persist|keep|write|add)\w*\b.{0,60}\b(?:long-term memory|your memory|(?:in|to) memory|for (?:all )?future (?:tasks|sessions|turns|conversations|interactions|replies|responses))\b",
+    ),
     // --- decode-and-obey ---
-    (DecodeAndObey, r"\b(?:decode|decipher|decrypt|unscramble|rot13|translate)\w*\b.{0,80}\b(?:and|then|,) (?:then )?(?:follow|do|execute|comply|obey|act on|carry out|perform)\b"),
+    (
+        DecodeAndObey,
+        r"\b(?:decode|decipher|decrypt|unscramble|rot13|translate)\w*\b.{0,80}\b(?:and|then|,) (?:then )?(?:follow|do|execute|comply|obey|act on|carry out|perform)\b",
+    ),
     // --- weak signals: two different ones are needed ---
     (RoleLabel, r"(?:^|\n) ?\[?(?:system|assistant|developer|admin)\]? ?:|\[system\]"),
-    (RoleLabel, r"(?:#{3,}|-{3,}|={3,}|\*{3,}) ?end of (?:the )?(?:user input|input|document|context|instructions|prompt|conversation|data|text)\b"),
-    (RoleLabel, r"\b(?:system (?:note|notice|update|message|alert|override|instruction)|systemhinweis|note syst[èe]me|nota del sistema|nota di sistema|breach alert)\b"),
+    (
+        RoleLabel,
+        r"(?:#{3,}|-{3,}|={3,}|\*{3,}) ?end of (?:the )?(?:user input|input|document|context|instructions|prompt|conversation|data|text)\b",
+    ),
+    (
+        RoleLabel,
+        r"\b(?:system (?:note|notice|update|message|alert|override|instruction)|systemhinweis|note syst[èe]me|nota del sistema|nota di sistema|breach alert)\b",
+    ),
     (ToolCall, r"\b(?:call|invoke|use|run|execute|trigger)\b (?:the )?[a-z0-9]+_[a-z0-9_]+\b"),
-    (SendsData, r"(?:send|forward|post|upload|transmit|submit|e-?mail|envoie|sende|env[ií]a|invia)\w*\b.{0,80}(?:[\w.+-]+@[\w-]+\.[\w.-]+|https?://)"),
+    (
+        SendsData,
+        r"(?:send|forward|post|upload|transmit|submit|e-?mail|envoie|sende|env[ií]a|invia)\w*\b.{0,80}(?:[\w.+-]+@[\w-]+\.[\w.-]+|https?://)",
+    ),
     (ModelDirective, r"\bbefore (?:you )?(?:respond|reply|answer|continu|proceed)\w*"),
     (ModelDirective, r"\bwithout (?:asking|confirmation|approval|permission|telling|notifying)\b"),
-    (ModelDirective, r"\b(?:must|shall|are required to|need to) (?:always )?(?:include|append|add|repeat|mention|output|print)\b"),
+    (
+        ModelDirective,
+        r"\b(?:must|shall|are required to|need to) (?:always )?(?:include|append|add|repeat|mention|output|print)\b",
+    ),
     (ModelDirective, r"\bwhen (?:you )?(?:summari[sz]\w*|process\w*|review\w*|read\w*|answer\w*) this\b"),
-    (ModelDirective, r"\b(?:end|finish|conclude|start|begin) (?:your (?:reply|response|answer|summary|output) )?with\b"),
-    (ModelDirective, r"\b(?:every|all|each) future (?:repl(?:y|ies)|responses?|summar(?:y|ies)|reports?|tasks?|sessions?|messages?|conversations?|answers?|outputs?)\b"),
+    (
+        ModelDirective,
+        r"\b(?:end|finish|conclude|start|begin) (?:your (?:reply|response|answer|summary|output) )?with\b",
+    ),
+    (
+        ModelDirective,
+        r"\b(?:every|all|each) future (?:repl(?:y|ies)|responses?|summar(?:y|ies)|reports?|tasks?|sessions?|messages?|conversations?|answers?|outputs?)\b",
+    ),
     (ModelDirective, r"\b(?:do|follow|execute) (?:exactly )?what it says\b"),
 ];
 
 /// All rules as one set (one pass over the text).
-pub(super) static SET: LazyLock<RegexSet> = LazyLock::new(|| {
-    RegexSet::new(RULES.iter().map(|(_, pattern)| *pattern)).expect("the rules are valid patterns")
-});
+pub(super) static SET: LazyLock<RegexSet> =
+    LazyLock::new(|| RegexSet::new(RULES.iter().map(|(_, pattern)| *pattern)).expect("the rules are valid patterns"));
 
 #[cfg(test)]
 mod tests {

@@ -123,7 +123,8 @@ fn unspaced(plain: &str) -> Option<String> {
 
 /// Words mixing letters with digits or `@$` read with the usual substitutions, if any.
 fn leet(plain: &str) -> Option<String> {
-    let mixed = |w: &str| w.chars().any(char::is_alphabetic) && w.chars().any(|c| c.is_ascii_digit() || "@$".contains(c));
+    let mixed =
+        |w: &str| w.chars().any(char::is_alphabetic) && w.chars().any(|c| c.is_ascii_digit() || "@$".contains(c));
     let map = |c: char| match c {
         '0' => 'o',
         '1' => 'i',
@@ -244,7 +245,10 @@ mod tests {
         assert_eq!(v.derived.len(), 2, "only rot13 and reversed: {:?}", v.derived);
         assert_eq!(v.hidden_chars, 0);
         // A PNG in base64 decodes to binary: no view.
-        assert!(decoded("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==").is_empty());
+        assert!(
+            decoded("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+                .is_empty()
+        );
     }
 
     #[test]
