@@ -14,6 +14,10 @@ pub struct Manifest {
     /// What the agent does, for people.
     #[serde(default)]
     pub description: String,
+    /// Capability tags the agent offers: what other agents (and the market)
+    /// can hire it for, e.g. `summarize`.
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// What the agent may ask of the host.
     #[serde(default)]
     pub capabilities: Capabilities,
@@ -137,6 +141,9 @@ pub enum ManifestError {
     /// A secret name uses characters outside `[A-Za-z0-9_.-]`.
     #[error("secret name {0:?} is invalid: use 1 to 128 characters of [A-Za-z0-9_.-]")]
     Secret(String),
+    /// A tag is not 1 to 32 characters of `[a-z0-9-]`, or there are more than 16.
+    #[error("tag {0:?} is invalid: use at most 16 tags of 1 to 32 characters of [a-z0-9-]")]
+    Tag(String),
     /// Secrets are asked for but no host could ever receive them.
     #[error("the manifest asks for secrets but declares no hosts to send them to")]
     SecretsWithoutHosts,
@@ -152,13 +159,19 @@ impl Manifest {
 
     /// Checks every field that parsing alone does not.
     pub fn validate(&self) -> Result<(), ManifestError> {
-        let name_ok = (1..=64).contains(&self.name.len())
-            && self.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let name_ok = (1..=64).contains(&self.name.len()) && is_lower_name(&self.name);
         if !name_ok {
             return Err(ManifestError::Name(self.name.clone()));
         }
         if semver::Version::parse(&self.version).is_err() {
             return Err(ManifestError::Version(self.version.clone()));
+        }
+        let tag_ok = |tag: &String| (1..=32).contains(&tag.len()) && is_lower_name(tag);
+        if let Some(bad) = self.tags.iter().find(|tag| !tag_ok(tag)) {
+            return Err(ManifestError::Tag(bad.clone()));
+        }
+        if self.tags.len() > 16 {
+            return Err(ManifestError::Tag(format!("{} tags", self.tags.len())));
         }
         for host in &self.capabilities.hosts {
             if !is_valid_host_pattern(host) {
@@ -177,6 +190,11 @@ impl Manifest {
         }
         Ok(())
     }
+}
+
+/// Only `[a-z0-9-]`.
+fn is_lower_name(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// An exact lowercase DNS name (or IP literal) or `*.` followed by one.
@@ -220,6 +238,9 @@ mod tests {
         }
         assert!(matches!(manifest("[capabilities]\nsecrets = [\"token\"]"), Err(ManifestError::SecretsWithoutHosts)));
         assert!(matches!(manifest("[capabilities]\nsockets = true"), Err(ManifestError::Parse(_))));
+        assert!(matches!(manifest("tags = [\"Summarize\"]"), Err(ManifestError::Tag(_))));
+        assert!(matches!(manifest("tags = [\"\"]"), Err(ManifestError::Tag(_))));
+        assert_eq!(manifest("tags = [\"summarize\", \"text-2\"]").unwrap().tags, ["summarize", "text-2"]);
     }
 
     #[test]

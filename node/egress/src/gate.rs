@@ -205,7 +205,7 @@ impl Gate {
         }
         let request = builder
             .body(Full::new(Bytes::from(request.body.clone())))
-            .map_err(|e| Stop::Block(BlockReason::InvalidUrl { why: e.to_string() }))?;
+            .map_err(|e| GateError::Internal(format!("building the request: {e}")))?;
         Ok(Ready { target, addrs, request, injected })
     }
 

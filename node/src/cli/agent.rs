@@ -1,6 +1,8 @@
-//! `redoubt agent ...`: run an agent locally with no daemon, list and export
-//! the built-in agents.
+//! `redoubt agent ...`: run an agent locally with no daemon; install, list
+//! and remove agents on a running node; list and export the built-in agents.
 
+use super::common::{Common, UsageError, block_on, exit};
+use crate::store::AgentRecord;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use redoubt_sandbox::{AgentPackage, HostServices, JobReport, Sandbox, SandboxConfig};
@@ -20,6 +22,28 @@ pub enum AgentCommand {
     /// HTTP, LLM and delegation have no node behind them here and fail with
     /// "not available in local run"; the key-value store lives in memory.
     Run(RunArgs),
+    /// Install a package directory or `builtin:NAME` on the running node.
+    Install {
+        /// A package directory (manifest.toml + agent.wasm), or `builtin:NAME`.
+        package: String,
+        /// Use this manifest file instead of the package's own.
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List the agents installed on the running node.
+    List {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Remove an agent from the running node.
+    Rm {
+        /// The agent's name.
+        name: String,
+        #[command(flatten)]
+        common: Common,
+    },
     /// List the agents built into this binary (examples and hostile test agents).
     Builtins {
         /// Print JSON.
@@ -57,6 +81,9 @@ pub fn run(cmd: AgentCommand) -> ExitCode {
         AgentCommand::Run(args) => run_local(args),
         AgentCommand::Builtins { json } => list_builtins(json).map(|()| ExitCode::SUCCESS),
         AgentCommand::Export { name, dir } => export(&name, &dir).map(|()| ExitCode::SUCCESS),
+        AgentCommand::Install { package, manifest, common } => return exit(install(&package, manifest, &common)),
+        AgentCommand::List { common } => return exit(list(&common)),
+        AgentCommand::Rm { name, common } => return exit(remove(&name, &common)),
     };
     result.unwrap_or_else(|error| {
         eprintln!("error: {error:#}");
@@ -204,4 +231,44 @@ fn export(name: &str, dir: &Path) -> anyhow::Result<()> {
     std::fs::write(dir.join(redoubt_sandbox::package::COMPONENT_FILE), agent.component)?;
     println!("wrote {} to {}", agent.name, dir.display());
     Ok(())
+}
+
+fn install(spec: &str, manifest: Option<PathBuf>, common: &Common) -> anyhow::Result<ExitCode> {
+    let package = read_package(spec).map_err(|e| UsageError(format!("{e:#}")))?;
+    let manifest_text = match manifest {
+        Some(path) => {
+            std::fs::read_to_string(&path).map_err(|e| UsageError(format!("reading {}: {e}", path.display())))?
+        }
+        None => manifest_text_of(spec)?,
+    };
+    let client = common.client()?;
+    let record = block_on(client.install(&manifest_text, package.component()))?;
+    common.print(&record, |r| format!("installed {} {} ({})", r.name, r.version, r.code_hash));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The manifest text of a package spec (the file, not the parsed form, so its hash is kept).
+fn manifest_text_of(spec: &str) -> anyhow::Result<String> {
+    if let Some(name) = spec.strip_prefix(BUILTIN) {
+        return Ok(find_builtin(name)?.manifest.to_owned());
+    }
+    let path = Path::new(spec).join(redoubt_sandbox::package::MANIFEST_FILE);
+    std::fs::read_to_string(&path).map_err(|e| UsageError(format!("reading {}: {e}", path.display())).into())
+}
+
+fn list(common: &Common) -> anyhow::Result<ExitCode> {
+    let agents = block_on(common.client()?.agents())?;
+    common.print(&agents, |agents: &Vec<AgentRecord>| {
+        agents
+            .iter()
+            .map(|a| format!("{:<20} {:<8} {}  {}\n", a.name, a.version, &a.code_hash[..16], a.description))
+            .collect()
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn remove(name: &str, common: &Common) -> anyhow::Result<ExitCode> {
+    block_on(common.client()?.remove_agent(name))?;
+    common.print(&serde_json::json!({ "removed": name }), |_| format!("removed {name}"));
+    Ok(ExitCode::SUCCESS)
 }

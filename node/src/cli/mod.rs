@@ -1,8 +1,14 @@
 //! The command line: one module per command group.
 
 mod agent;
+mod alerts;
 mod attest;
+mod common;
+mod init;
+mod job;
+mod node;
 mod receipt;
+mod secret;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -18,9 +24,23 @@ struct Cli {
 /// The command groups.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run and inspect agents.
+    /// Set up a new node: keys, vault, API token and configuration.
+    Init(init::InitArgs),
+    /// Run the node daemon (the API, the job pipeline, the receipt batcher).
+    Node(node::NodeArgs),
+    /// Run agents locally, or install, list and remove them on the node.
     #[command(subcommand)]
     Agent(agent::AgentCommand),
+    /// Submit and follow jobs on the node.
+    #[command(subcommand)]
+    Job(job::JobCommand),
+    /// Manage the node's vault secrets (values go in, never come out).
+    #[command(subcommand)]
+    Secret(secret::SecretCommand),
+    /// What the node blocked: alerts (with --follow, as they happen).
+    Alerts(alerts::AlertsArgs),
+    /// The node's audit log.
+    Audit(alerts::AuditArgs),
     /// This node's attestation evidence, and offline SEV-SNP verification.
     #[command(subcommand)]
     Attest(attest::AttestCommand),
@@ -35,7 +55,13 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
     match cli.command {
+        Command::Init(args) => init::run(args),
+        Command::Node(args) => node::run(args),
         Command::Agent(cmd) => agent::run(cmd),
+        Command::Job(cmd) => job::run(cmd),
+        Command::Secret(cmd) => secret::run(cmd),
+        Command::Alerts(args) => alerts::alerts(args),
+        Command::Audit(args) => alerts::audit(args),
         Command::Attest(cmd) => attest::run(cmd),
         Command::Receipt(cmd) => receipt::run(cmd),
     }

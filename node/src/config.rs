@@ -1,0 +1,245 @@
+//! `config.toml`, with environment overrides.
+//!
+//! Every setting has a default, so an empty file (or none) is a working
+//! configuration. `REDOUBT_<SECTION>__<KEY>` overrides a setting, e.g.
+//! `REDOUBT_API__LISTEN=127.0.0.1:8080` or `REDOUBT_EGRESS__ALLOW_HTTP=true`.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// The node's settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Who the node is on NEAR.
+    pub node: NodeSection,
+    /// The local HTTP API.
+    pub api: ApiSection,
+    /// Operator limits for agents.
+    pub sandbox: SandboxSection,
+    /// Where agents' requests may go.
+    pub egress: EgressSection,
+    /// The LLM provider agents' completions go to.
+    pub llm: LlmSection,
+    /// Where alerts go besides the node's own list.
+    pub alerts: AlertsSection,
+    /// Jobs and their receipts.
+    pub jobs: JobsSection,
+}
+
+/// `[node]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NodeSection {
+    /// The NEAR network the node's account lives on.
+    pub network: String,
+}
+
+/// `[api]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiSection {
+    /// Address the API listens on.
+    pub listen: SocketAddr,
+    /// Must be true to listen on anything but a loopback address.
+    pub allow_remote: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// `[sandbox]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SandboxSection {
+    /// Jobs that run at once; more wait for a slot.
+    pub max_concurrent_jobs: u32,
+    /// Largest component accepted at install, in bytes.
+    pub max_component_bytes: u64,
+}
+
+/// `[egress]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EgressSection {
+    /// Hosts agents may reach at all (exact or `*.suffix`; `*` for any host
+    /// a manifest declares). A request goes out only to a host both here and
+    /// in the agent's manifest.
+    pub hosts: Vec<String>,
+    /// Plain-HTTP URLs allowed (development only).
+    pub allow_http: bool,
+    /// Loopback addresses reachable (development and tests only).
+    pub allow_loopback: bool,
+    /// Whole-request timeout in milliseconds.
+    pub timeout_ms: u64,
+    /// Largest response body accepted, in bytes.
+    pub max_response_bytes: usize,
+}
+
+/// `[llm]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LlmSection {
+    /// Base URL of an OpenAI-compatible API (`.../v1`).
+    pub base_url: String,
+    /// The model used when an agent names none.
+    pub model: String,
+    /// The vault secret holding the provider's API key.
+    pub api_key_secret: String,
+}
+
+/// `[alerts]`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertsSection {
+    /// A URL every alert is POSTed to, signed with HMAC-SHA256.
+    pub webhook_url: Option<String>,
+    /// The file holding the webhook's HMAC key (created by `redoubt init`).
+    pub webhook_key_file: Option<std::path::PathBuf>,
+}
+
+/// `[jobs]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobsSection {
+    /// How many times a job may be started; a job interrupted by a crash is
+    /// queued again until this is reached, then failed.
+    pub max_attempts: u32,
+    /// Receipts per Merkle batch.
+    pub batch_size: usize,
+    /// The longest a receipt waits for its batch, in milliseconds.
+    pub batch_interval_ms: u64,
+}
+
+impl Default for NodeSection {
+    fn default() -> Self {
+        NodeSection { network: "testnet".into() }
+    }
+}
+
+impl Default for ApiSection {
+    fn default() -> Self {
+        ApiSection { listen: SocketAddr::from(([127, 0, 0, 1], 7171)), allow_remote: false, max_body_bytes: 24 << 20 }
+    }
+}
+
+impl Default for SandboxSection {
+    fn default() -> Self {
+        SandboxSection { max_concurrent_jobs: 64, max_component_bytes: 4 << 20 }
+    }
+}
+
+impl Default for EgressSection {
+    fn default() -> Self {
+        EgressSection {
+            hosts: vec!["*".into()],
+            allow_http: false,
+            allow_loopback: false,
+            timeout_ms: 30_000,
+            max_response_bytes: 8 << 20,
+        }
+    }
+}
+
+impl Default for LlmSection {
+    fn default() -> Self {
+        LlmSection {
+            base_url: "https://cloud-api.near.ai/v1".into(),
+            model: "deepseek-ai/DeepSeek-V3.1".into(),
+            api_key_secret: "llm-api-key".into(),
+        }
+    }
+}
+
+impl Default for JobsSection {
+    fn default() -> Self {
+        JobsSection { max_attempts: 2, batch_size: 256, batch_interval_ms: 1_000 }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file or an override is malformed.
+    #[error("configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    /// The API would listen beyond this machine without the operator saying so.
+    #[error(
+        "api.listen = {0} is not a loopback address: set api.allow_remote = true to expose the API (it is protected only by its token)"
+    )]
+    RemoteListen(SocketAddr),
+}
+
+impl Config {
+    /// Defaults, then `path` if it exists, then `REDOUBT_<SECTION>__<KEY>` variables.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(path))
+            .merge(Env::prefixed("REDOUBT_").filter(|key| key.as_str().contains("__")).split("__"))
+            .extract()
+            .map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what the types alone do not.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if !self.api.listen.ip().is_loopback() && !self.api.allow_remote {
+            return Err(ConfigError::RemoteListen(self.api.listen));
+        }
+        Ok(())
+    }
+
+    /// The configuration as TOML, for `redoubt init` to write.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("the configuration serializes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_file_gives_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::load(&dir.path().join("config.toml")).unwrap();
+        assert_eq!(config, Config::default());
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err, reason = "figment::Jail's closure must return figment::Error")]
+    fn the_file_and_then_the_environment_override_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("config.toml", "[api]\nlisten = \"127.0.0.1:9000\"\n[jobs]\nbatch_size = 8\n")?;
+            jail.set_env("REDOUBT_JOBS__BATCH_SIZE", "16");
+            jail.set_env("REDOUBT_HOME", "/elsewhere");
+            let config = Config::load(Path::new("config.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(config.api.listen.port(), 9000);
+            assert_eq!(config.jobs.batch_size, 16);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_remote_listening_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[api]\nlisten_on = \"x\"\n").unwrap();
+        assert!(Config::load(&path).unwrap_err().to_string().contains("listen_on"));
+        std::fs::write(&path, "[api]\nlisten = \"0.0.0.0:7171\"\n").unwrap();
+        assert!(matches!(Config::load(&path), Err(ConfigError::RemoteListen(_))));
+        std::fs::write(&path, "[api]\nlisten = \"0.0.0.0:7171\"\nallow_remote = true\n").unwrap();
+        assert!(Config::load(&path).is_ok());
+    }
+
+    #[test]
+    fn the_written_file_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, Config::default().to_toml()).unwrap();
+        assert_eq!(Config::load(&path).unwrap(), Config::default());
+    }
+}

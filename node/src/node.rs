@@ -1,0 +1,99 @@
+//! The running node: everything the daemon, the API and the job pipeline share.
+
+use crate::alerts::{AlertBus, Webhook};
+use crate::config::Config;
+use crate::events::EventBus;
+use crate::home::Home;
+use crate::identity::Identity;
+use crate::job::{JobId, JobRecord};
+use crate::metrics::Metrics;
+use crate::store::Store;
+use crate::vault_access::SharedVault;
+use anyhow::Context;
+use redoubt_sandbox::{LoadedAgent, Sandbox, SandboxConfig};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{Notify, oneshot};
+
+/// The node's shared state.
+pub struct Node {
+    /// Where its files are.
+    pub home: Home,
+    /// Its settings.
+    pub config: Config,
+    /// Its keys and evidence.
+    pub identity: Identity,
+    /// Its database.
+    pub store: Store,
+    /// The wasmtime sandbox.
+    pub sandbox: Sandbox,
+    /// The credential vault.
+    pub vault: SharedVault,
+    /// The event stream.
+    pub events: EventBus,
+    /// Audit records and alerts.
+    pub alerts: AlertBus,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Agents compiled and ready, by code hash (hex).
+    pub(crate) loaded: Mutex<HashMap<String, Arc<LoadedAgent>>>,
+    /// Callers waiting for jobs to end.
+    pub(crate) waiters: Mutex<HashMap<JobId, Vec<oneshot::Sender<JobRecord>>>>,
+    /// Cancellation signals of running jobs.
+    pub(crate) cancels: Mutex<HashMap<JobId, Arc<Notify>>>,
+    /// Wakes the receipt batcher.
+    pub(crate) batch_due: Notify,
+}
+
+impl Node {
+    /// Opens everything under `home` with `config`: keys and evidence, the
+    /// database, the vault, the sandbox (with its disk cache), the alert bus.
+    /// Must run inside a tokio runtime.
+    pub fn open(home: Home, config: Config) -> anyhow::Result<Arc<Node>> {
+        let identity = Identity::load(&home)?;
+        let store = Store::open(&home.database())
+            .with_context(|| format!("opening the database {}", home.database().display()))?;
+        let vault = SharedVault::open(&home)?;
+        let sandbox = Sandbox::new(SandboxConfig {
+            max_concurrent_jobs: config.sandbox.max_concurrent_jobs,
+            max_component_bytes: config.sandbox.max_component_bytes,
+            cache_dir: Some(home.component_cache()),
+            ..SandboxConfig::default()
+        })
+        .context("starting the sandbox")?;
+        let events = EventBus::default();
+        let metrics = Arc::new(Metrics::default());
+        let webhook = webhook(&config)?;
+        let alerts = AlertBus::start(store.clone(), events.clone(), metrics.clone(), webhook);
+        Ok(Arc::new(Node {
+            home,
+            config,
+            identity,
+            store,
+            sandbox,
+            vault,
+            events,
+            alerts,
+            metrics,
+            loaded: Mutex::default(),
+            waiters: Mutex::default(),
+            cancels: Mutex::default(),
+            batch_due: Notify::new(),
+        }))
+    }
+}
+
+/// The alert webhook, when configured.
+fn webhook(config: &Config) -> anyhow::Result<Option<Webhook>> {
+    let Some(url) = config.alerts.webhook_url.clone() else { return Ok(None) };
+    let Some(key_file) = &config.alerts.webhook_key_file else {
+        anyhow::bail!("alerts.webhook_url is set but alerts.webhook_key_file is not (the HMAC key that signs it)");
+    };
+    let key = std::fs::read(key_file).with_context(|| format!("reading {}", key_file.display()))?;
+    Ok(Some(Webhook { url, key: key.into() }))
+}
+
+/// Locks a mutex, recovering the data if a holder panicked.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
