@@ -64,14 +64,17 @@ pub struct SandboxSection {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EgressSection {
-    /// Hosts agents may reach at all (exact or `*.suffix`; `*` for any host
-    /// a manifest declares). A request goes out only to a host both here and
-    /// in the agent's manifest.
+    /// Hosts agents may reach at all (exact or `*.suffix`). A request goes out
+    /// only to a host both here and in the agent's manifest; empty (the
+    /// default) lets no agent reach anything.
     pub hosts: Vec<String>,
     /// Plain-HTTP URLs allowed (development only).
     pub allow_http: bool,
     /// Loopback addresses reachable (development and tests only).
     pub allow_loopback: bool,
+    /// Any destination port (development and tests only: local servers use
+    /// ephemeral ports); otherwise the scheme's default port only.
+    pub any_port: bool,
     /// Whole-request timeout in milliseconds.
     pub timeout_ms: u64,
     /// Largest response body accepted, in bytes.
@@ -134,9 +137,10 @@ impl Default for SandboxSection {
 impl Default for EgressSection {
     fn default() -> Self {
         EgressSection {
-            hosts: vec!["*".into()],
+            hosts: Vec::new(),
             allow_http: false,
             allow_loopback: false,
+            any_port: false,
             timeout_ms: 30_000,
             max_response_bytes: 8 << 20,
         }
@@ -165,6 +169,9 @@ pub enum ConfigError {
     /// The file or an override is malformed.
     #[error("configuration: {0}")]
     Invalid(#[from] Box<figment::Error>),
+    /// An egress host pattern is not an exact host or `*.suffix`.
+    #[error("egress.hosts: {0}")]
+    Host(String),
     /// The API would listen beyond this machine without the operator saying so.
     #[error(
         "api.listen = {0} is not a loopback address: set api.allow_remote = true to expose the API (it is protected only by its token)"
@@ -188,6 +195,9 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         if !self.api.listen.ip().is_loopback() && !self.api.allow_remote {
             return Err(ConfigError::RemoteListen(self.api.listen));
+        }
+        for host in &self.egress.hosts {
+            redoubt_vault::HostPattern::parse(host).map_err(|e| ConfigError::Host(e.to_string()))?;
         }
         Ok(())
     }

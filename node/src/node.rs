@@ -4,6 +4,7 @@ use crate::alerts::{AlertBus, Webhook};
 use crate::config::Config;
 use crate::events::EventBus;
 use crate::home::Home;
+use crate::host::Egress;
 use crate::identity::Identity;
 use crate::job::{JobId, JobRecord};
 use crate::metrics::Metrics;
@@ -33,6 +34,8 @@ pub struct Node {
     pub events: EventBus,
     /// Audit records and alerts.
     pub alerts: AlertBus,
+    /// The egress gate (and the LLM client on it): the one way out for agents.
+    pub egress: Egress,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
     /// Agents compiled and ready, by code hash (hex).
@@ -65,6 +68,7 @@ impl Node {
         let metrics = Arc::new(Metrics::default());
         let webhook = webhook(&config)?;
         let alerts = AlertBus::start(store.clone(), events.clone(), metrics.clone(), webhook);
+        let egress = Egress::new(&config, vault.handle(), alerts.clone()).context("starting the egress gate")?;
         Ok(Arc::new(Node {
             home,
             config,
@@ -74,6 +78,7 @@ impl Node {
             vault,
             events,
             alerts,
+            egress,
             metrics,
             loaded: Mutex::default(),
             waiters: Mutex::default(),

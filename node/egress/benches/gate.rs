@@ -91,6 +91,26 @@ async fn run(iterations: usize) {
             micros(percentile(times, 99)),
         );
     }
+    prompt_guard_throughput();
+}
+
+/// Throughput of the prompt-injection heuristics on ordinary page text of a few sizes.
+fn prompt_guard_throughput() {
+    let paragraph = "<p>The forecast for Oslo: light rain in the morning, clearing by noon; winds from the \
+                     south-west at 12 km/h. Read the <a href=\"/docs\">installation guide</a> before you \
+                     begin, and ignore the lint warning on line 12.</p>\n";
+    println!("\nprompt-injection heuristics on benign HTML");
+    println!("{:<10} {:>12} {:>10}", "size", "time (ms)", "MB/s");
+    for size in [16 << 10, 256 << 10, 1 << 20] {
+        let text = paragraph.repeat(size / paragraph.len() + 1);
+        let started = Instant::now();
+        let runs = 5;
+        for _ in 0..runs {
+            assert!(!redoubt_egress::prompt_guard::assess(&text).suspected());
+        }
+        let each = started.elapsed() / runs;
+        println!("{:<10} {:>12.2} {:>10.1}", format!("{} KiB", size >> 10), each.as_secs_f64() * 1e3, text.len() as f64 / each.as_secs_f64() / 1e6);
+    }
 }
 
 fn caller(secrets: &[&str]) -> Caller {

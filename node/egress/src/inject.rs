@@ -60,3 +60,56 @@ async fn blocking<T: Send + 'static>(
 fn lock(vault: &Mutex<Vault>) -> MutexGuard<'_, Vault> {
     vault.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redoubt_vault::{AgentMatcher, HostPattern, Injection, MasterKey, Policy, SecretValue};
+
+    fn policy(host: &str) -> Policy {
+        Policy::new(vec![HostPattern::parse(host).unwrap()], vec![AgentMatcher::Name("bot".into())], Injection::Bearer)
+    }
+
+    fn caller(secrets: &[&str]) -> Caller {
+        Caller {
+            job_id: "j".into(),
+            agent_name: "bot".into(),
+            code_hash: [0; 32],
+            hosts: vec![],
+            secrets: secrets.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn vault(dir: &tempfile::TempDir) -> SharedVault {
+        let mut v = Vault::create(dir.path().join("v.json"), MasterKey::from_sealing_key([1; 32])).unwrap();
+        v.add("a", SecretValue::new(b"value-of-a-123".to_vec()), policy("api.example.com")).unwrap();
+        v.add("b", SecretValue::new(b"value-of-b-456".to_vec()), policy("other.example.com")).unwrap();
+        Arc::new(Mutex::new(v))
+    }
+
+    #[tokio::test]
+    async fn only_declared_secrets_allowed_for_the_host_are_granted_and_each_grant_is_a_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = vault(&dir);
+        let granted = grants(&shared, &caller(&["a", "b"]), "api.example.com").await.unwrap();
+        let mut url = Url::parse("https://api.example.com/").unwrap();
+        let mut headers = HeaderMap::new();
+        assert_eq!(inject(&granted, &mut url, &mut headers).unwrap(), ["a"]);
+        assert!(headers["authorization"].is_sensitive());
+        assert!(grants(&shared, &caller(&[]), "api.example.com").await.unwrap().is_empty());
+        assert!(grants(&shared, &caller(&["b"]), "api.example.com").await.unwrap().is_empty());
+        let uses: Vec<_> = lock(&shared).list().into_iter().map(|s| (s.name, s.uses)).collect();
+        assert_eq!(uses, [("a".to_string(), 1), ("b".to_string(), 0)]);
+    }
+
+    #[tokio::test]
+    async fn the_detector_follows_a_secret_added_by_another_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = vault(&dir);
+        assert!(detector(&shared).await.unwrap().scan(b"late-secret-789").is_none());
+        let mut other = Vault::open(dir.path().join("v.json"), MasterKey::from_sealing_key([1; 32])).unwrap();
+        other.add("late", SecretValue::new(b"late-secret-789".to_vec()), policy("api.example.com")).unwrap();
+        let leak = detector(&shared).await.unwrap().scan(b"x late-secret-789 x").unwrap();
+        assert_eq!(leak.secret, "late");
+    }
+}

@@ -133,3 +133,66 @@ impl<T> Drop for AbortOnDrop<T> {
         self.0.abort();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Sends a GET over an in-memory pipe to a "server" that answers `raw` once it has the head.
+    async fn reply_from(raw: Vec<u8>) -> Result<Reply, Failure> {
+        let (client, mut server) = tokio::io::duplex(1 << 20);
+        tokio::spawn(async move {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && server.read_exact(&mut byte).await.is_ok() {
+                head.push(byte[0]);
+            }
+            let _ = server.write_all(&raw).await;
+            std::future::pending::<()>().await;
+        });
+        let request = Request::get("/").header("host", "x.example").body(Full::new(Bytes::new())).unwrap();
+        send(client, request).await
+    }
+
+    fn too_large(result: Result<Vec<u8>, Failure>, limit: usize) {
+        assert!(
+            matches!(result, Err(Failure::Blocked(BlockReason::ResponseTooLarge { limit: l })) if l == limit),
+            "{result:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_body_within_the_cap_is_read_whole() {
+        let reply = reply_from(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello".to_vec()).await.unwrap();
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.read_body(5).await.unwrap(), b"hello");
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_over_the_cap_is_refused_before_reading() {
+        let reply = reply_from(b"HTTP/1.1 200 OK\r\ncontent-length: 999999999\r\n\r\nhel".to_vec()).await.unwrap();
+        too_large(reply.read_body(1000).await, 1000);
+    }
+
+    #[tokio::test]
+    async fn a_chunked_body_is_cut_at_the_cap() {
+        let mut raw = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+        for _ in 0..20 {
+            raw.extend_from_slice(b"100\r\n");
+            raw.extend_from_slice(&[b'a'; 256]);
+            raw.extend_from_slice(b"\r\n");
+        }
+        let reply = reply_from(raw).await.unwrap();
+        too_large(reply.read_body(1000).await, 1000);
+    }
+
+    #[tokio::test]
+    async fn an_oversized_head_is_refused() {
+        let mut raw = b"HTTP/1.1 200 OK\r\nx-big: ".to_vec();
+        raw.extend(std::iter::repeat_n(b'a', MAX_HEAD_BYTES + 1));
+        raw.extend_from_slice(b"\r\ncontent-length: 0\r\n\r\n");
+        let result = reply_from(raw).await.map(|r| r.status);
+        assert!(matches!(result, Err(Failure::Blocked(BlockReason::ResponseTooLarge { .. }))), "{result:?}");
+    }
+}

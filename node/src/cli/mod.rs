@@ -4,6 +4,7 @@ mod agent;
 mod alerts;
 mod attest;
 mod common;
+mod demo;
 mod init;
 mod job;
 mod node;
@@ -24,6 +25,9 @@ struct Cli {
 /// The command groups.
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the whole job path offline in one command: a node, agents, secrets, a hostile
+    /// agent blocked, every receipt verified.
+    Demo(demo::DemoArgs),
     /// Set up a new node: keys, vault, API token and configuration.
     Init(init::InitArgs),
     /// Run the node daemon (the API, the job pipeline, the receipt batcher).
@@ -55,6 +59,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
     match cli.command {
+        Command::Demo(args) => demo::run_demo(args),
         Command::Init(args) => init::run(args),
         Command::Node(args) => node::run(args),
         Command::Agent(cmd) => agent::run(cmd),

@@ -3,16 +3,16 @@
 //! database, logs capped and leak-scanned, delegation to installed agents.
 
 mod delegate;
+mod egress;
 mod kv;
 mod log;
 
+pub use egress::Egress;
 pub use log::JobLog;
 
 use crate::job::JobRecord;
 use crate::node::Node;
-use crate::store::AgentRecord;
 use redoubt_sandbox::HostServices;
-use redoubt_sandbox::host::Unavailable;
 use std::sync::Arc;
 
 /// The host services of one job, and its log.
@@ -23,13 +23,12 @@ pub struct JobServices {
     pub log: Arc<JobLog>,
 }
 
-/// The host services for `job` of `agent`.
-pub fn services_for(node: &Arc<Node>, job: &JobRecord, agent: &AgentRecord) -> JobServices {
+/// The host services for `job`.
+pub fn services_for(node: &Arc<Node>, job: &JobRecord) -> JobServices {
     let log = Arc::new(JobLog::new(node, job));
-    let _ = agent;
     let services = HostServices {
-        http: Arc::new(Unavailable),
-        llm: Arc::new(Unavailable),
+        http: Arc::new(egress::GateHttp(node.egress.gate.clone())),
+        llm: Arc::new(egress::GateLlm(node.egress.llm.clone())),
         kv: Arc::new(kv::StoreKv::new(node)),
         delegate: Arc::new(delegate::LocalDelegate::new(node, job)),
         log: log.clone(),

@@ -1,6 +1,7 @@
 //! Admission: the agent is installed and loads, its package is the one
-//! recorded (hash checked), its manifest is within the operator's caps, and
-//! the input fits the agent's limit.
+//! recorded (hash checked), its manifest is within the operator's caps, the
+//! input fits the agent's limit, and the input carries no vault secret (in
+//! any encoding): secrets never reach agent code, not even through a job.
 
 use crate::node::{Node, lock};
 use crate::store::{AgentRecord, StoreError};
@@ -46,6 +47,14 @@ pub enum Refusal {
         bytes: usize,
         /// The limit.
         limit: u64,
+    },
+    /// The input carries a vault secret.
+    #[error("input refused: it carries secret {secret} ({encoding}); secrets never reach agent code")]
+    InputCarriesSecret {
+        /// The secret's name.
+        secret: String,
+        /// How it was encoded.
+        encoding: String,
     },
     /// The database failed.
     #[error(transparent)]

@@ -66,6 +66,7 @@ impl Node {
     /// once the job is durably recorded, not when it ends (see [`Node::wait`]).
     pub async fn submit(self: &Arc<Self>, request: SubmitJob) -> Result<JobRecord, SubmitError> {
         let admitted = self.admit(&request.agent, request.input.len())?;
+        scan::input(self, &admitted.record.name, &request.input)?;
         let record = JobRecord {
             id: 0,
             agent: admitted.record.name.clone(),
@@ -125,7 +126,7 @@ impl Node {
         };
         self.events.publish(Event::JobStarted { job: id, agent: running.agent.clone(), attempt: running.attempts });
 
-        let services = host::services_for(self, &running, &admitted.record);
+        let services = host::services_for(self, &running);
         let job_label = id.to_string();
         let run = self.sandbox.run(&admitted.agent, &job_label, &input, services.services.clone());
         let report = tokio::select! {

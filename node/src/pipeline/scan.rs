@@ -2,10 +2,26 @@
 //! is stored or shown: the output, the console, error messages, log lines.
 //! A hit withholds the output (or redacts the text) and raises an alert.
 
+use super::admission::Refusal;
 use crate::alerts::{Incident, Severity};
 use crate::job::{JobFailure, JobRecord};
 use crate::node::Node;
 use redoubt_vault::LeakDetector;
+
+/// Refuses an input that carries a vault secret.
+pub fn input(node: &Node, agent: &str, input: &[u8]) -> Result<(), Refusal> {
+    let Some(leak) = node.vault.leak_detector().scan(input) else { return Ok(()) };
+    let refusal = Refusal::InputCarriesSecret { secret: leak.secret.clone(), encoding: leak.encoding.to_string() };
+    node.alerts.raise(Incident {
+        action: "input.refused".into(),
+        alert: Some((Severity::Critical, "secret_in_input".into())),
+        agent: Some(agent.to_owned()),
+        secret: Some(leak.secret),
+        message: refusal.to_string(),
+        ..Incident::default()
+    });
+    Err(refusal)
+}
 
 /// The output, or the failure that replaces it when it carries a secret.
 pub fn output(node: &Node, job: &JobRecord, detector: &LeakDetector, output: Vec<u8>) -> Result<Vec<u8>, JobFailure> {
