@@ -1,3 +1,11 @@
-//! Integration tests of the redoubt binary, run as a real process.
+//! Integration tests of the redoubt binary, run as a real process: the
+//! daemon on 127.0.0.1 driven over HTTP and by the CLI, and the offline
+//! verification commands.
 
+mod api;
+mod cli;
+mod crash;
+mod jobs;
+mod secrets;
+mod support;
 mod verify_cli;

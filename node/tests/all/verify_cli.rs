@@ -12,40 +12,13 @@ mod show;
 mod snp;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 use tempfile::TempDir;
 
-/// A finished `redoubt` process.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `redoubt ARGS` with no ambient node home or log filter.
-fn redoubt(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_redoubt"))
-        .args(args)
-        .env_remove("REDOUBT_HOME")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("running the redoubt binary");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
-}
+use crate::support::{Run, redoubt};
 
 impl Run {
-    /// Asserts the exit code, showing the output when it differs.
-    fn exits(self, code: i32) -> Run {
-        assert_eq!(self.code, Some(code), "exit code\n--- stdout\n{}--- stderr\n{}", self.stdout, self.stderr);
-        self
-    }
-
     /// Exit 1 with this rejection code in the `--json` verdict.
     fn rejects(self, code: &str) -> Value {
         let json = self.exits(1).json();
@@ -70,13 +43,6 @@ impl Run {
         assert_eq!(run.stderr.trim_end().lines().count(), 1, "one line: {}", run.stderr);
         assert!(run.stderr.contains(needle), "{needle:?} not in {}", run.stderr);
         assert!(run.stdout.is_empty(), "{}", run.stdout);
-    }
-
-    /// Stdout as the one JSON object it must be.
-    fn json(&self) -> Value {
-        let value: Value = serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout));
-        assert!(value.is_object(), "{value}");
-        value
     }
 }
 

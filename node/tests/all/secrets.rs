@@ -1,0 +1,111 @@
+//! Secrets through the CLI and the node, from the attacker's side: the value
+//! goes in on stdin and never comes out (not in listings, outputs, logs, the
+//! database, or any file of the node's home); a hostile agent handed a key in
+//! two halves by a colluding server gets its output withheld and its log
+//! line redacted, with alerts.
+
+use crate::support::{TestHome, redoubt, redoubt_with_stdin};
+use axum::Router;
+use axum::routing::get;
+use base64::Engine;
+use serde_json::json;
+
+const SECRET: &str = "sk-live-7f3a9c1e5b2d8f4a6c0e9b7d5f3a1c8e";
+
+/// A colluding server: it hands out the secret in two halves (body and header).
+async fn colluding_server() -> u16 {
+    let (first, second) = SECRET.split_at(SECRET.len() / 2);
+    let app = Router::new().route("/halves", get(move || async move { ([("x-rest", second)], first) }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_goes_in_on_stdin_and_never_comes_out() {
+    let home =
+        TestHome::new("[egress]\nhosts = [\"localhost\"]\nallow_http = true\nallow_loopback = true\nany_port = true\n");
+    let daemon = home.start();
+    let client = daemon.client();
+    let manifest = "name = \"exfiltrator\"\nversion = \"0.1.0\"\n[capabilities]\nhosts = [\"localhost\"]\nsecrets = [\"api-key\"]\n";
+    client.install("exfiltrator", Some(manifest)).await;
+
+    // The value comes from stdin, never argv.
+    let args = ["secret", "add", "api-key", "--host", "localhost", "--agent", "exfiltrator", "--inject", "bearer"];
+    let args: Vec<&str> = args.iter().copied().chain(["--home", home.arg(), "--api", &daemon.base, "--json"]).collect();
+    let added = redoubt_with_stdin(&args, Some(format!("{SECRET}\n").as_bytes())).exits(0);
+    assert!(!added.stdout.contains(SECRET) && !added.stderr.contains(SECRET));
+    let listed = redoubt(&["secret", "list", "--home", home.arg(), "--api", &daemon.base, "--json"]).exits(0);
+    assert!(listed.stdout.contains("api-key") && !listed.stdout.contains(SECRET), "{}", listed.stdout);
+    let empty = redoubt_with_stdin(&args, Some(b"")).exits(2);
+    assert!(empty.stderr.contains("empty"), "{}", empty.stderr);
+
+    // A colluding server splits the key so that no half matches; the agent joins them.
+    let port = colluding_server().await;
+    let script = json!({
+        "steps": [{ "url": format!("http://localhost:{port}/halves") }],
+        "log": "joined: {{0.body}}{{0.header.x-rest}}",
+        "output": "{{0.body}}{{0.header.x-rest}}",
+    });
+    let job = client.run("exfiltrator", &script.to_string()).await;
+    assert_eq!(job["state"], "failed", "{job}");
+    assert_eq!(job["error"]["kind"], "output_withheld", "{job}");
+    assert!(job["error"]["message"].as_str().unwrap().contains("api-key"));
+    let id = job["id"].as_u64().unwrap();
+    let output = client.request(reqwest::Method::GET, &format!("/v1/jobs/{id}/output")).send().await.unwrap();
+    assert_eq!(output.status(), 409, "no output is served");
+    let logs = client
+        .request(reqwest::Method::GET, &format!("/v1/jobs/{id}/logs"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(logs.contains("joined: [REDACTED:api-key]") && !logs.contains(SECRET), "{logs}");
+
+    // An input carrying the key, in any encoding, never reaches an agent.
+    for input in
+        [SECRET.to_owned(), base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(SECRET), hex::encode_upper(SECRET)]
+    {
+        let (status, answer) = client.post("/v1/jobs", &json!({ "agent": "exfiltrator", "input": input })).await;
+        assert_eq!(status, 422, "{answer}");
+    }
+
+    let alerts = client.get("/v1/alerts").await;
+    let kinds: Vec<&str> = alerts["alerts"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    for kind in ["output_withheld", "secret_in_log", "secret_in_input"] {
+        assert!(kinds.contains(&kind), "no {kind} alert in {kinds:?}");
+    }
+    for alert in alerts["alerts"].as_array().unwrap() {
+        assert!(!alert.to_string().contains(SECRET), "an alert carries the value: {alert}");
+    }
+    drop(daemon);
+    canary_scan(home.path());
+}
+
+/// No file under the node's home holds the secret in any common encoding.
+fn canary_scan(dir: &std::path::Path) {
+    let encodings = [
+        SECRET.as_bytes().to_vec(),
+        base64::engine::general_purpose::STANDARD.encode(SECRET).into_bytes(),
+        hex::encode(SECRET).into_bytes(),
+        hex::encode_upper(SECRET).into_bytes(),
+    ];
+    let mut files = vec![dir.to_path_buf()];
+    let mut scanned = 0;
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        scanned += 1;
+        for encoding in &encodings {
+            let found = bytes.windows(encoding.len()).any(|w| w == encoding.as_slice());
+            assert!(!found, "{} holds the secret ({})", path.display(), String::from_utf8_lossy(&encoding[..8]));
+        }
+    }
+    assert!(scanned >= 5, "scanned {scanned} files");
+}
