@@ -2,14 +2,17 @@
 //!
 //! # A job's life
 //!
-//! ```text
-//! post_job ──► Open ──award──► Awarded ──deliver──► Delivered ──accept──────────────────► Paid
-//!   │ (budget    │ bids come in   │ (price held, rest     │ └─(review window passes, settle)─► Paid
-//!   │  held)     │                │  back to the hirer)   └─reject─► Rejected ──contest──► Contested
-//!   │            ├─cancel_job──► Cancelled                    │ (dispute window passes,   ├─resolve─► Paid|Refunded
-//!   │            └─(deadline, settle)─► Refunded              │  settle) ─► Refunded      └─(arbitration window
-//!   │                             └─(deadline, settle)─► Refunded (worker missed it)          passes, settle)─► Refunded
-//! ```
+//! | status | how it gets there | money held | what can happen next |
+//! |---|---|---|---|
+//! | `open` | `post_job` (hirer attaches budget + storage) | budget | `place_bid`, `withdraw_bid`; `award` (hirer); `cancel_job` (hirer) -> `cancelled`; deadline passes -> `settle` -> `refunded` |
+//! | `awarded` | `award` of a bid in the top `top_k`; the rest of the budget goes back | price | `deliver` (worker, before the deadline); deadline passes -> `settle` -> `refunded`, worker -2 |
+//! | `delivered` | `deliver` with a batch the worker anchored after the award | price | `accept` -> `paid`; `reject` (within the review window); review window passes -> `settle` -> `paid` |
+//! | `rejected` | `reject` | price | `contest` (worker, within the dispute window); `accept`; window passes -> `settle` -> `refunded`, worker -3 |
+//! | `contested` | `contest` | price | `resolve` (arbiter) -> `paid` (hirer -3 if it is a node) or `refunded` (worker -3); `accept`; arbitration window passes -> `settle` -> `refunded` |
+//! | `paid`, `refunded`, `cancelled` | | nothing | `delete_job` returns the storage deposits |
+//!
+//! A payment to the worker is the price less the fee (`fee_bps`, default 1 %), and adds +1 to its
+//! reputation.
 //!
 //! Only nodes the registry contract (`redoubt-registry`) says are active may bid: `place_bid` asks the
 //! registry's `is_active` view cross-contract and the bid is recorded in the callback. A delivery names a
@@ -42,7 +45,14 @@
 //! Whoever makes the state grow pays for it from the deposit attached to the call; the change is returned
 //! and a deposit that is too small is refused. The hirer pays for the job record (its size is fixed when
 //! posted), each bidder for its bid and for its reputation record. A removed bid refunds its bidder;
-//! `delete_job` on a closed job refunds the hirer and the remaining bidder. Reputation records stay.
+//! `delete_job` on a closed job refunds the hirer and the remaining bidder. Reputation records stay. The
+//! contract's root record (roles, configuration, totals) is paid by the contract account's own balance.
+//!
+//! # Limits
+//!
+//! Registration is checked when a bid is placed, not again at the award. A payment to an account deleted
+//! in the meantime fails and NEAR returns it to the contract, outside the totals. Reputation can be farmed
+//! by hiring oneself through another account; each such job costs the fee.
 //!
 //! # Events
 //!
