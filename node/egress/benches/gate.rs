@@ -109,7 +109,12 @@ fn prompt_guard_throughput() {
             assert!(!redoubt_egress::prompt_guard::assess(&text).suspected());
         }
         let each = started.elapsed() / runs;
-        println!("{:<10} {:>12.2} {:>10.1}", format!("{} KiB", size >> 10), each.as_secs_f64() * 1e3, text.len() as f64 / each.as_secs_f64() / 1e6);
+        println!(
+            "{:<10} {:>12.2} {:>10.1}",
+            format!("{} KiB", size >> 10),
+            each.as_secs_f64() * 1e3,
+            text.len() as f64 / each.as_secs_f64() / 1e6
+        );
     }
 }
 

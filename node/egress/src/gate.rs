@@ -22,7 +22,7 @@ use crate::block::{BlockEvent, BlockReason, BlockSink, Blocked, TimeoutStage};
 use crate::config::GateConfig;
 use crate::error::GateError;
 use crate::headers;
-use crate::inject::{self, SharedVault};
+use crate::inject::{self, Freshness, SharedVault};
 use crate::leak_scan;
 use crate::prompt_guard;
 use crate::redact;
@@ -49,6 +49,7 @@ pub struct Gate {
     resolver: Arc<dyn Resolve>,
     sink: Arc<dyn BlockSink>,
     connector: TlsConnector,
+    freshness: Freshness,
 }
 
 /// Why a request stopped, before the host and hop are attached.
@@ -89,6 +90,18 @@ struct Ready {
     injected: Vec<String>,
 }
 
+/// Response bodies up to this size are redacted and tagged in place.
+const INLINE_SCAN_BYTES: usize = 64 << 10;
+
+fn redact_and_tag(detector: &LeakDetector, body: Vec<u8>, is_text: bool) -> (Vec<u8>, Vec<String>) {
+    let body = redact::body(detector, body);
+    let tags = match is_text {
+        true => prompt_guard::tags(&String::from_utf8_lossy(&body)),
+        false => Vec::new(),
+    };
+    (body, tags)
+}
+
 impl Gate {
     /// A gate with the operator's `config`, the node's `vault`, a resolver (production:
     /// [`crate::SystemResolver`]) and the node's block sink.
@@ -99,7 +112,7 @@ impl Gate {
         sink: Arc<dyn BlockSink>,
     ) -> Result<Gate, GateError> {
         let connector = tls::connector(&config.tls_roots).map_err(|e| GateError::Internal(format!("TLS: {e}")))?;
-        Ok(Gate { config, vault, resolver, sink, connector })
+        Ok(Gate { config, vault, resolver, sink, connector, freshness: Freshness::new() })
     }
 
     /// The operator's settings this gate enforces.
@@ -131,7 +144,7 @@ impl Gate {
         request: OutboundRequest,
         progress: &mut Progress,
     ) -> Result<InboundResponse, Stop> {
-        let detector = inject::detector(&self.vault).await?;
+        let detector = inject::detector(&self.vault, &self.freshness).await?;
         progress.detector = Some(Arc::clone(&detector));
         let mut current = request;
         loop {
@@ -229,15 +242,20 @@ impl Gate {
         }
     }
 
-    /// Steps 8 and 9: the body, redacted and tagged.
-    async fn finish(&self, reply: Reply, detector: &LeakDetector) -> Result<InboundResponse, Stop> {
+    /// Steps 8 and 9: the body, redacted and tagged (on the blocking pool when it is large: the
+    /// heuristics read a MiB in tens of milliseconds).
+    async fn finish(&self, reply: Reply, detector: &Arc<LeakDetector>) -> Result<InboundResponse, Stop> {
         let status = reply.status.as_u16();
         let headers = redact::headers(detector, &reply.headers);
         let is_text = prompt_guard::is_text(reply.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
-        let body = redact::body(detector, reply.read_body(self.config.max_response_bytes).await?);
-        let tags = match is_text {
-            true => prompt_guard::tags(&String::from_utf8_lossy(&body)),
-            false => Vec::new(),
+        let body = reply.read_body(self.config.max_response_bytes).await?;
+        let (body, tags) = if body.len() <= INLINE_SCAN_BYTES {
+            redact_and_tag(detector, body, is_text)
+        } else {
+            let detector = Arc::clone(detector);
+            tokio::task::spawn_blocking(move || redact_and_tag(&detector, body, is_text))
+                .await
+                .map_err(|e| GateError::Internal(format!("response scan failed: {e}")))?
         };
         Ok(InboundResponse { status, headers, body, tags })
     }

@@ -2,22 +2,54 @@
 //! whose policy allows this host and agent, among those the agent's manifest declares.
 //!
 //! The vault does file I/O (a grant's use is written to disk before it is returned), so every call
-//! runs on tokio's blocking pool, never on a runtime worker.
+//! that may touch the file runs on tokio's blocking pool, never on a runtime worker. Reading the
+//! current leak detector is an `Arc` clone under the lock, done in place when the lock is free.
 
 use crate::error::GateError;
 use crate::request::Caller;
 use http::HeaderMap;
 use redoubt_vault::{Grant, GrantRequest, LeakDetector, Vault, VaultError};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use url::Url;
 
 /// The vault, shared with the rest of the node.
 pub(crate) type SharedVault = Arc<Mutex<Vault>>;
 
-/// The leak detector for the vault as it is on disk now (re-read first if another process, such as
-/// the `redoubt secret` CLI, changed it).
-pub(crate) async fn detector(vault: &SharedVault) -> Result<Arc<LeakDetector>, GateError> {
+/// How often the gate re-reads the vault file for changes made by another process (the `redoubt
+/// secret` CLI writing the file directly). Changes made through the node's own `Vault` (its API)
+/// are in the detector at once, and every grant re-reads the file anyway.
+pub(crate) const RELOAD_EVERY: Duration = Duration::from_secs(1);
+
+/// When the vault file was last re-read by [`detector`].
+pub(crate) struct Freshness(Mutex<Option<Instant>>);
+
+impl Freshness {
+    /// Never re-read yet: the first request re-reads.
+    pub fn new() -> Freshness {
+        Freshness(Mutex::new(None))
+    }
+
+    /// Whether a re-read is due (and, if so, counts it as done now).
+    fn due(&self) -> bool {
+        let mut last = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let due = last.is_none_or(|at| at.elapsed() >= RELOAD_EVERY);
+        if due {
+            *last = Some(Instant::now());
+        }
+        due
+    }
+}
+
+/// The current leak detector: an `Arc` clone under the vault's lock when it is free and no re-read
+/// of the file is due; otherwise, on the blocking pool, after re-reading the file if another
+/// process changed it.
+pub(crate) async fn detector(vault: &SharedVault, freshness: &Freshness) -> Result<Arc<LeakDetector>, GateError> {
+    if !freshness.due()
+        && let Ok(v) = vault.try_lock()
+    {
+        return Ok(v.leak_detector());
+    }
     blocking(vault, |v| {
         v.reload()?;
         Ok(v.leak_detector())
@@ -106,10 +138,25 @@ mod tests {
     async fn the_detector_follows_a_secret_added_by_another_process() {
         let dir = tempfile::tempdir().unwrap();
         let shared = vault(&dir);
-        assert!(detector(&shared).await.unwrap().scan(b"late-secret-789").is_none());
+        let freshness = Freshness::new();
+        assert!(detector(&shared, &freshness).await.unwrap().scan(b"late-secret-789").is_none());
         let mut other = Vault::open(dir.path().join("v.json"), MasterKey::from_sealing_key([1; 32])).unwrap();
         other.add("late", SecretValue::new(b"late-secret-789".to_vec()), policy("api.example.com")).unwrap();
-        let leak = detector(&shared).await.unwrap().scan(b"x late-secret-789 x").unwrap();
+        // Within the interval the file is not re-read; after it, it is.
+        assert!(detector(&shared, &freshness).await.unwrap().scan(b"late-secret-789").is_none());
+        *freshness.0.lock().unwrap() = Some(Instant::now() - RELOAD_EVERY);
+        let leak = detector(&shared, &freshness).await.unwrap().scan(b"x late-secret-789 x").unwrap();
         assert_eq!(leak.secret, "late");
+    }
+
+    #[tokio::test]
+    async fn a_secret_added_through_the_shared_vault_is_in_the_detector_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = vault(&dir);
+        let freshness = Freshness::new();
+        detector(&shared, &freshness).await.unwrap();
+        lock(&shared).add("new", SecretValue::new(b"brand-new-secret".to_vec()), policy("api.example.com")).unwrap();
+        let leak = detector(&shared, &freshness).await.unwrap().scan(b"brand-new-secret").unwrap();
+        assert_eq!(leak.secret, "new");
     }
 }

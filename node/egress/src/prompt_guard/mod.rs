@@ -109,7 +109,7 @@ pub fn assess(text: &str) -> Assessment {
     let views = views::build(text);
     let mut signals = BTreeSet::new();
     let mut weak_rules = Vec::new();
-    for index in rules::SET.matches(&views.plain).iter() {
+    for index in rules::matching(&views.plain, false) {
         let signal = rules::RULES[index].0;
         match signal.is_strong() {
             true => {
@@ -121,8 +121,7 @@ pub fn assess(text: &str) -> Assessment {
     if weak_rules.len() >= 2 {
         signals.extend(weak_rules);
     }
-    let hidden_strong = |view: &String| rules::SET.matches(view).iter().any(|i| rules::RULES[i].0.is_strong());
-    if views.derived.iter().any(hidden_strong) {
+    if views.derived.iter().any(|view| !rules::matching(view, true).is_empty()) {
         signals.insert(Signal::EncodedInstruction);
     }
     if views.hidden_chars >= HIDDEN_THRESHOLD {
