@@ -20,6 +20,8 @@
 //! - [`config`], [`request`], [`block`], [`error`]: settings, inputs and outputs, blocks, errors;
 //! - [`llm`]: the OpenAI-compatible chat-completions client on top of the gate.
 
+#![warn(missing_docs)]
+
 pub mod address;
 pub mod block;
 pub mod config;

@@ -27,7 +27,7 @@ async fn a_declared_huge_body_is_refused_without_reading_it() {
         gate.fetch(&caller(&["localhost"], &[]), get(&server.url("http", "localhost", "/bomb-declared"))).await,
     );
     assert_eq!(reason, BlockReason::ResponseTooLarge { limit: 8 << 20 });
-    assert!(started.elapsed() < Duration::from_secs(4), "refused on the header, not after waiting for the body");
+    assert!(started.elapsed() < Duration::from_secs(10), "refused on the header, not after waiting for the body");
     env.only_block();
 }
 
@@ -54,7 +54,7 @@ async fn a_slow_loris_head_runs_into_the_total_timeout() {
     let reason = blocked(gate.fetch(&caller(&["127.0.0.1"], &[]), get(&url)).await);
     assert_eq!(reason, BlockReason::Timeout { stage: TimeoutStage::Response });
     let elapsed = started.elapsed();
-    assert!(elapsed >= Duration::from_millis(1500) && elapsed < Duration::from_secs(4), "{elapsed:?}");
+    assert!(elapsed >= Duration::from_millis(1500) && elapsed < Duration::from_secs(10), "{elapsed:?}");
     assert_eq!(env.only_block().host, "127.0.0.1");
 }
 
@@ -67,7 +67,7 @@ async fn a_dripping_body_runs_into_the_total_timeout() {
     let reason =
         blocked(gate.fetch(&caller(&["localhost"], &[]), get(&server.url("http", "localhost", "/slow-body"))).await);
     assert_eq!(reason, BlockReason::Timeout { stage: TimeoutStage::Response });
-    assert!(started.elapsed() < Duration::from_secs(4));
+    assert!(started.elapsed() < Duration::from_secs(10), "bounded by the total timeout, not by the server");
     env.only_block();
 }
 
