@@ -22,7 +22,7 @@ use crate::block::{BlockEvent, BlockReason, BlockSink, Blocked, TimeoutStage};
 use crate::config::GateConfig;
 use crate::error::GateError;
 use crate::headers;
-use crate::inject::{self, Freshness, SharedVault};
+use crate::inject::{self, Freshness, Injected, SharedVault};
 use crate::leak_scan;
 use crate::prompt_guard;
 use crate::redact;
@@ -87,7 +87,7 @@ struct Ready {
     target: Target,
     addrs: Vec<IpAddr>,
     request: http::Request<Full<Bytes>>,
-    injected: Vec<String>,
+    injected: Injected,
 }
 
 /// Response bodies up to this size are redacted and tagged in place.
@@ -160,12 +160,12 @@ impl Gate {
             tracing::debug!(
                 target: "redoubt::egress",
                 job = %caller.job_id, agent = %caller.agent_name, host = %progress.host, hop = progress.hop,
-                status = reply.status.as_u16(), injected = ?ready.injected, "egress exchange"
+                status = reply.status.as_u16(), injected = ?ready.injected.names, "egress exchange"
             );
             let Some(next) = redirect::location(reply.status, &reply.headers, &ready.target.url) else {
                 return self.finish(reply, &detector).await;
             };
-            let next = next.map_err(Stop::Block)?;
+            let next = redirect::without_params(next.map_err(Stop::Block)?, &ready.injected.query_params);
             if progress.hop >= self.config.max_redirects {
                 return Err(Stop::Block(BlockReason::TooManyRedirects { limit: self.config.max_redirects }));
             }

@@ -8,7 +8,7 @@
 use crate::error::GateError;
 use crate::request::Caller;
 use http::HeaderMap;
-use redoubt_vault::{Grant, GrantRequest, LeakDetector, Vault, VaultError};
+use redoubt_vault::{Grant, GrantRequest, Injection, LeakDetector, Vault, VaultError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use url::Url;
@@ -71,9 +71,26 @@ pub(crate) async fn grants(vault: &SharedVault, caller: &Caller, host: &str) -> 
     .await
 }
 
-/// Writes every grant into the request; returns the injected secrets' names.
-pub(crate) fn inject(grants: &[Grant], url: &mut Url, headers: &mut HeaderMap) -> Result<Vec<String>, VaultError> {
-    grants.iter().map(|g| g.inject(url, headers).map(|()| g.name.clone())).collect()
+/// What was injected into one request.
+#[derive(Debug, Default)]
+pub(crate) struct Injected {
+    /// The secrets' names.
+    pub names: Vec<String>,
+    /// The query parameters that now carry a secret.
+    pub query_params: Vec<String>,
+}
+
+/// Writes every grant into the request.
+pub(crate) fn inject(grants: &[Grant], url: &mut Url, headers: &mut HeaderMap) -> Result<Injected, VaultError> {
+    let mut injected = Injected::default();
+    for grant in grants {
+        grant.inject(url, headers)?;
+        injected.names.push(grant.name.clone());
+        if let Injection::Query { param } = &grant.injection {
+            injected.query_params.push(param.clone());
+        }
+    }
+    Ok(injected)
 }
 
 async fn blocking<T: Send + 'static>(
@@ -96,7 +113,7 @@ fn lock(vault: &Mutex<Vault>) -> MutexGuard<'_, Vault> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use redoubt_vault::{AgentMatcher, HostPattern, Injection, MasterKey, Policy, SecretValue};
+    use redoubt_vault::{AgentMatcher, HostPattern, MasterKey, Policy, SecretValue};
 
     fn policy(host: &str) -> Policy {
         Policy::new(vec![HostPattern::parse(host).unwrap()], vec![AgentMatcher::Name("bot".into())], Injection::Bearer)
@@ -126,7 +143,8 @@ mod tests {
         let granted = grants(&shared, &caller(&["a", "b"]), "api.example.com").await.unwrap();
         let mut url = Url::parse("https://api.example.com/").unwrap();
         let mut headers = HeaderMap::new();
-        assert_eq!(inject(&granted, &mut url, &mut headers).unwrap(), ["a"]);
+        let injected = inject(&granted, &mut url, &mut headers).unwrap();
+        assert_eq!((injected.names, injected.query_params), (vec!["a".to_string()], vec![]));
         assert!(headers["authorization"].is_sensitive());
         assert!(grants(&shared, &caller(&[]), "api.example.com").await.unwrap().is_empty());
         assert!(grants(&shared, &caller(&["b"]), "api.example.com").await.unwrap().is_empty());

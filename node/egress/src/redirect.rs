@@ -3,6 +3,9 @@
 //! injection for the new host only). Nothing injected is carried: each hop starts from the agent's
 //! own headers, and the gate injects afresh what that hop's host allows.
 //!
+//! A secret the gate injected as a query parameter is taken out of the next URL first: a
+//! `Location` that keeps the query (or is relative to a URL holding it) must not carry it on.
+//!
 //! Method and body follow RFC 9110 as browsers apply it: 303 turns anything but HEAD into a GET
 //! without body, 301 and 302 turn a POST into a GET without body, 307 and 308 keep both. When the
 //! origin changes, the agent's own `authorization`, `cookie` and `proxy-authorization` headers are
@@ -32,6 +35,21 @@ pub(crate) fn location(status: StatusCode, headers: &HeaderMap, current: &Url) -
         .map_err(|_| invalid("not visible ASCII".to_string()))
         .and_then(|text| current.join(text).map_err(|e| invalid(e.to_string())));
     Some(next)
+}
+
+/// `url` without the query parameters named in `params` (the others kept byte for byte).
+pub(crate) fn without_params(mut url: Url, params: &[String]) -> Url {
+    let Some(query) = url.query() else { return url };
+    let injected = |pair: &&str| {
+        url::form_urlencoded::parse(pair.as_bytes()).next().is_some_and(|(name, _)| params.iter().any(|p| *p == name))
+    };
+    if !query.split('&').any(|pair| injected(&pair)) {
+        return url;
+    }
+    let kept: Vec<&str> = query.split('&').filter(|pair| !pair.is_empty() && !injected(pair)).collect();
+    let kept = kept.join("&");
+    url.set_query(if kept.is_empty() { None } else { Some(&kept) });
+    url
 }
 
 /// The request for the next hop: `previous` sent to `next`, after a `status` redirect.
@@ -107,6 +125,16 @@ mod tests {
         assert_eq!(r.url, "https://a.example/done");
         let r = follow(&post(), StatusCode::PERMANENT_REDIRECT, &next, true);
         assert_eq!(r.headers.len(), 4, "same origin keeps the agent's headers");
+    }
+
+    #[test]
+    fn injected_query_parameters_are_taken_out() {
+        let url = Url::parse("https://a.example/x?q=1&key=s3cr%26t&b=x%20y").unwrap();
+        let out = without_params(url.clone(), &["key".to_string()]);
+        assert_eq!(out.as_str(), "https://a.example/x?q=1&b=x%20y");
+        assert_eq!(without_params(url.clone(), &[]).as_str(), url.as_str());
+        let only = Url::parse("https://a.example/x?key=v").unwrap();
+        assert_eq!(without_params(only, &["key".to_string()]).as_str(), "https://a.example/x");
     }
 
     #[test]

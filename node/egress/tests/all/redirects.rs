@@ -5,6 +5,7 @@ use crate::support::servers::Server;
 use crate::support::tls::TestCa;
 use crate::support::{Env, bearer, blocked, caller, get};
 use redoubt_egress::{AddressClass, BlockReason, Location, TlsRoots, UrlPart};
+use redoubt_vault::Injection;
 
 fn redirect_to(server: &Server, host: &str, to: &str) -> String {
     let to: String = url::form_urlencoded::byte_serialize(to.as_bytes()).collect();
@@ -122,4 +123,31 @@ async fn a_redirect_from_https_to_plain_http_is_refused() {
     assert_eq!(reason, BlockReason::Scheme { scheme: "http".into() });
     assert_eq!(env.only_block().hop, 1);
     assert_eq!(server.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn a_query_injected_key_is_not_carried_by_a_redirect_that_keeps_the_query() {
+    let env = Env::new();
+    let key =
+        env.secret("maps-key", &["api.redoubt.test"], &["name:weather-bot"], Injection::Query { param: "key".into() });
+    let first = Server::http(&[]).await;
+    let second = Server::http(&[]).await;
+    env.resolver.answer("api.redoubt.test", &["127.0.0.1"]);
+    env.resolver.answer("cdn.redoubt.test", &["127.0.0.1"]);
+    let gate = env.gate(|_| {});
+    let who = caller(&["*.redoubt.test"], &["maps-key"]);
+    let keep_to = |target: String| {
+        let to: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+        first.url("http", "api.redoubt.test", &format!("/redirect-keep?to={to}&q=1"))
+    };
+    // Same host: the key is taken out of the location and injected afresh.
+    gate.fetch(&who, get(&keep_to(first.url("http", "api.redoubt.test", "/echo")))).await.unwrap();
+    let hop = &first.seen()[1];
+    assert!(hop.path_and_query.starts_with("/echo?") && hop.path_and_query.contains("q=1"), "{hop:?}");
+    assert_eq!(hop.path_and_query.matches(&format!("key={key}")).count(), 1);
+    // Another host: taken out, and not injected there.
+    gate.fetch(&who, get(&keep_to(second.url("http", "cdn.redoubt.test", "/echo")))).await.unwrap();
+    let hop = &second.seen()[0];
+    assert!(hop.path_and_query.contains("q=1") && !hop.path_and_query.contains("key="), "{hop:?}");
+    assert!(env.blocks().is_empty(), "{:?}", env.blocks());
 }

@@ -5,8 +5,9 @@
 //! injected credential included); `/piece?from=A&to=B` returns bytes A..B of the bearer credential
 //! it received (an upstream cooperating with the agent, leaking the credential in pieces too short
 //! for any scanner); `/leak?i=N` returns the N-th secret this server knows; `/redirect?to=U&status=S`;
-//! `/redirect-reflect?to=U` redirects to `U?token=<the credential it received>`; `/loop` redirects
-//! to itself;
+//! `/redirect-reflect?to=U` redirects to `U?token=<the credential it received>`;
+//! `/redirect-keep?to=U` redirects to `U` with the whole query it received; `/loop` redirects to
+//! itself;
 //! `/bomb` streams up to 256 MiB; `/bomb-declared` announces 10 GiB; `/many-headers` and
 //! `/big-header` are header bombs; `/slow-body` drips one byte every 250 ms; `/inject` serves a
 //! page with a prompt injection; `/status/N` answers N; anything else answers `ok`.
@@ -166,6 +167,10 @@ async fn handle(State(state): State<Arc<ServerState>>, request: Request) -> Resp
         }
         "/v1/chat/completions" => super::provider::answer(&seen).await,
         "/loop" => redirect(302, "/loop"),
+        "/redirect-keep" => {
+            let to = query.get("to").map_or("", String::as_str);
+            redirect(302, &format!("{to}?{}", parts.uri.query().unwrap_or("")))
+        }
         "/redirect-reflect" => {
             let credential = seen.header("authorization").and_then(|a| a.strip_prefix("Bearer ")).unwrap_or("");
             redirect(302, &format!("{}?token={credential}", query.get("to").map_or("", String::as_str)))
