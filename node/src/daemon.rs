@@ -35,6 +35,7 @@ pub async fn start(home: Home, config: Config) -> anyhow::Result<Running> {
         tracing::warn!(?recovered, "recovered jobs interrupted by the last stop");
     }
     batcher::start(&node);
+    flush_vault_uses(&node);
     let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     if !addr.ip().is_loopback() {
@@ -51,6 +52,7 @@ impl Running {
         self.server.await.context("the API server panicked")??;
         let size = self.node.config.jobs.batch_size.max(1);
         batcher::seal_ready(&self.node, size, true).await?;
+        self.node.vault.flush_uses()?;
         Ok(())
     }
 
@@ -58,6 +60,24 @@ impl Running {
     pub fn abort(&self) {
         self.server.abort();
     }
+}
+
+/// How often use counts kept in memory are written to the vault.
+const VAULT_FLUSH: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Writes the vault's in-memory use counts every few seconds (limited secrets
+/// are written before each grant; these are counters only).
+fn flush_vault_uses(node: &Arc<Node>) {
+    let weak = Arc::downgrade(node);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(VAULT_FLUSH).await;
+            let Some(node) = weak.upgrade() else { return };
+            if let Err(error) = node.vault.flush_uses() {
+                tracing::warn!(%error, "could not write the vault's use counts");
+            }
+        }
+    });
 }
 
 async fn shutdown() {

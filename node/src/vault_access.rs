@@ -113,6 +113,11 @@ impl SharedVault {
         self.with(|v| v.remove(name))
     }
 
+    /// Writes use counts kept in memory (secrets without a use limit).
+    pub fn flush_uses(&self) -> Result<(), VaultError> {
+        self.with(|v| v.flush_uses())
+    }
+
     /// Names, policies and use counts (never values).
     pub fn list(&self) -> Vec<SecretInfo> {
         self.with(|v| v.list())

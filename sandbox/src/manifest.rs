@@ -197,11 +197,17 @@ fn is_lower_name(text: &str) -> bool {
     text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// An exact lowercase DNS name (or IP literal) or `*.` followed by one.
+/// An exact lowercase DNS name (or IP literal), or `*.` followed by a name of
+/// at least two labels (a wildcard over a whole top-level domain, `*.com`,
+/// is refused, as the vault's host patterns refuse it).
 fn is_valid_host_pattern(pattern: &str) -> bool {
+    let wildcard = pattern.starts_with("*.");
     let host = pattern.strip_prefix("*.").unwrap_or(pattern);
     if host.parse::<std::net::IpAddr>().is_ok() {
         return host == pattern;
+    }
+    if wildcard && !host.contains('.') {
+        return false;
     }
     (1..=253).contains(&host.len())
         && host.split('.').all(|label| {
@@ -232,7 +238,7 @@ mod tests {
     fn bad_fields_are_refused_with_the_reason() {
         assert!(matches!(Manifest::from_toml("name = \"A b\"\nversion = \"1.0.0\""), Err(ManifestError::Name(_))));
         assert!(matches!(Manifest::from_toml("name = \"a\"\nversion = \"one\""), Err(ManifestError::Version(_))));
-        for bad in ["Example.com", "*.", "a..b", "ex*mple.com", "*.*.com", "-a.com", "a/b"] {
+        for bad in ["Example.com", "*.", "a..b", "ex*mple.com", "*.*.com", "-a.com", "a/b", "*.com", "*.test"] {
             let r = manifest(&format!("[capabilities]\nhosts = [\"{bad}\"]"));
             assert!(matches!(r, Err(ManifestError::Host(_))), "{bad} accepted");
         }

@@ -3,7 +3,10 @@
 //! Every change runs under an exclusive lock on `<vault>.lock`: it first re-reads the file if
 //! another process (the `redoubt secret` CLI next to a running node, say) replaced it, then applies
 //! the change to that fresh state and writes atomically. So no process overwrites another's
-//! change, and a use count is persisted before the grant that spends it is returned.
+//! change. A use of a secret with a use limit is persisted before the grant that spends it is
+//! returned (a crash cannot give back uses). Uses of secrets without a limit are only counters:
+//! they are kept in memory and written with the next change, by [`Vault::flush_uses`], or when
+//! the vault is dropped, so the common request pays no file write.
 //!
 //! Limits: a running vault refuses a file rolled back to an older generation, but a vault opened
 //! afresh cannot tell an old copy from the latest (that needs a monotonic counter outside the file,
@@ -48,6 +51,8 @@ pub struct Vault {
     state: State,
     stamp: Option<FileStamp>,
     detector: Arc<LeakDetector>,
+    /// Uses of secrets without a use limit, not yet written.
+    pending_uses: HashMap<String, u64>,
 }
 
 impl Vault {
@@ -66,7 +71,16 @@ impl Vault {
         let state = State::default();
         let stamp = store::write_atomic(&path, &state.encode(&keys, key.mode(), &kdf).to_bytes())?;
         let detector = Arc::new(LeakDetector::empty());
-        Ok(Vault { path, keys, mode: key.mode(), kdf, state, stamp: Some(stamp), detector })
+        Ok(Vault {
+            path,
+            keys,
+            mode: key.mode(),
+            kdf,
+            state,
+            stamp: Some(stamp),
+            detector,
+            pending_uses: HashMap::new(),
+        })
     }
 
     /// Opens the vault at `path`. Fails with `KeyModeMismatch` for a key of another mode, `WrongKey`
@@ -83,7 +97,16 @@ impl Vault {
         let keys = Keys::new(input_key(key, &file.kdf)?, file.vault_id.0, file.key_mode);
         let state = State::decode(&path, &file, &keys)?;
         let detector = Arc::new(state.detector()?);
-        Ok(Vault { path, keys, mode: file.key_mode, kdf: file.kdf, state, stamp, detector })
+        Ok(Vault {
+            path,
+            keys,
+            mode: file.key_mode,
+            kdf: file.kdf,
+            state,
+            stamp,
+            detector,
+            pending_uses: HashMap::new(),
+        })
     }
 
     /// The vault file's path.
@@ -164,7 +187,7 @@ impl Vault {
             .map(|(name, e)| SecretInfo {
                 name: name.clone(),
                 policy: e.policy.clone(),
-                uses: e.uses,
+                uses: e.uses + self.pending_uses.get(name).copied().unwrap_or(0),
                 created_at: e.created_at,
                 rotated_at: e.rotated_at,
             })
@@ -176,31 +199,34 @@ impl Vault {
     /// [`Vault::explain`]). Each grant's use is counted and written to disk before this returns.
     /// Two granted secrets that would be injected into the same place are an error.
     pub fn grants_for(&mut self, req: &GrantRequest<'_>) -> Result<Vec<Grant>, VaultError> {
+        let lock = VaultLock::acquire(&self.path)?;
+        self.refresh_locked()?;
+        let allowed = allowed_names(&self.state, req)?;
+        let limited = allowed.iter().any(|name| self.state.entries[name.as_str()].policy.max_uses.is_some());
+        if !limited {
+            // Counters only: no limit to enforce, so no write on the request path.
+            for name in &allowed {
+                *self.pending_uses.entry(name.clone()).or_default() += 1;
+            }
+            return Ok(allowed.into_iter().map(|name| grant_of(&self.state, name)).collect());
+        }
+        drop(lock);
         self.mutate(|state, _| {
-            let mut allowed: Vec<&str> = Vec::new();
-            for name in req.secret_names {
-                let found = state.entries.get(name.as_str()).map(|e| (&e.policy, e.uses));
-                if decide(name, found, req) == Decision::Allowed && !allowed.contains(&name.as_str()) {
-                    allowed.push(name);
-                }
+            let allowed = allowed_names(state, req)?;
+            for name in &allowed {
+                state.entries.get_mut(name.as_str()).expect("allowed names exist").uses += 1;
             }
-            let mut targets = HashMap::new();
-            for &name in &allowed {
-                let target = state.entries[name].policy.inject.target();
-                if let Some(first) = targets.insert(target.clone(), name) {
-                    let (first, second) = (first.to_string(), name.to_string());
-                    return Err(VaultError::InjectionConflict { first, second, target: target.to_string() });
-                }
-            }
-            let mut grants = Vec::with_capacity(allowed.len());
-            for name in allowed {
-                let entry = state.entries.get_mut(name).expect("allowed names exist");
-                entry.uses += 1;
-                grants.push(Grant::new(name.to_string(), entry.policy.inject.clone(), Arc::clone(&entry.value)));
-            }
-            let changed = !grants.is_empty();
-            Ok((grants, changed))
+            let changed = !allowed.is_empty();
+            Ok((allowed.into_iter().map(|name| grant_of(state, name)).collect(), changed))
         })
+    }
+
+    /// Writes the uses counted in memory (of secrets without a use limit).
+    pub fn flush_uses(&mut self) -> Result<(), VaultError> {
+        if self.pending_uses.is_empty() {
+            return Ok(());
+        }
+        self.mutate(|_, _| Ok(((), true)))
     }
 
     /// Whether `req` would be granted the secret `name` now, and if not why (for audit messages).
@@ -234,6 +260,11 @@ impl Vault {
         if !changed {
             return Ok(out);
         }
+        for (name, uses) in &self.pending_uses {
+            if let Some(entry) = next.entries.get_mut(name.as_str()) {
+                entry.uses += uses;
+            }
+        }
         next.generation += 1;
         let detector = match next.same_values(&self.state) {
             true => None,
@@ -243,6 +274,7 @@ impl Vault {
         store::remove_stale_temps(&self.path)?;
         self.stamp = Some(store::write_atomic(&self.path, &bytes)?);
         self.state = next;
+        self.pending_uses.clear();
         if let Some(detector) = detector {
             self.detector = detector;
         }
@@ -286,5 +318,39 @@ fn input_key(key: &MasterKey, kdf: &Option<KdfRecord>) -> Result<zeroize::Zeroiz
     match kdf {
         Some(record) => key.input_key(Some((&record.params()?, &record.salt.0))),
         None => key.input_key(None),
+    }
+}
+
+/// The secrets of `req.secret_names` that `req` may carry, once each; two that would be injected
+/// into the same place are an error.
+fn allowed_names(state: &State, req: &GrantRequest<'_>) -> Result<Vec<String>, VaultError> {
+    let mut allowed: Vec<String> = Vec::new();
+    for name in req.secret_names {
+        let found = state.entries.get(name.as_str()).map(|e| (&e.policy, e.uses));
+        if decide(name, found, req) == Decision::Allowed && !allowed.contains(name) {
+            allowed.push(name.clone());
+        }
+    }
+    let mut targets = HashMap::new();
+    for name in &allowed {
+        let target = state.entries[name.as_str()].policy.inject.target();
+        if let Some(first) = targets.insert(target.clone(), name) {
+            let (first, second) = (first.to_string(), name.to_string());
+            return Err(VaultError::InjectionConflict { first, second, target: target.to_string() });
+        }
+    }
+    Ok(allowed)
+}
+
+fn grant_of(state: &State, name: String) -> Grant {
+    let entry = &state.entries[name.as_str()];
+    Grant::new(name.clone(), entry.policy.inject.clone(), Arc::clone(&entry.value))
+}
+
+impl Drop for Vault {
+    /// Writes uses still counted only in memory (best effort: a failure here loses counters, never
+    /// a limit, since limited uses are written before their grant).
+    fn drop(&mut self) {
+        let _ = self.flush_uses();
     }
 }

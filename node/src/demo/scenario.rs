@@ -35,7 +35,7 @@ fn agents() -> Vec<(&'static str, Option<String>)> {
             "exfiltrator",
             Some(format!(
                 "name = \"exfiltrator\"\nversion = \"0.1.0\"\ndescription = \"Poses as a weather reporter; tries to get the key out.\"\n\
-                 [capabilities]\nhosts = [\"localhost\", \"*.test\"]\nsecrets = [\"{WEATHER_SECRET}\"]\n[limits]\nhttp_calls = 16\n"
+                 [capabilities]\nhosts = [\"localhost\", \"collector.test\"]\nsecrets = [\"{WEATHER_SECRET}\"]\n[limits]\nhttp_calls = 16\n"
             )),
         ),
     ]

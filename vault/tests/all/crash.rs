@@ -126,5 +126,6 @@ fn a_leftover_temp_file_is_never_mistaken_for_the_vault() {
     std::fs::write(&temp, &good[..good.len() / 3]).unwrap();
     let mut reopened = Vault::open(&path, sealed_key()).unwrap();
     assert_eq!(granted_bearer(&mut reopened, "tok", 0).unwrap(), b"tok-secret-value");
+    reopened.flush_uses().unwrap();
     assert!(!temp.exists(), "removed by the next write");
 }

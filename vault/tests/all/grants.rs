@@ -240,3 +240,37 @@ fn management_errors_are_typed() {
     v.remove("crlf").unwrap();
     assert!(v.is_empty());
 }
+
+#[test]
+fn unlimited_uses_are_counted_without_a_write_and_kept_by_flush_or_drop() {
+    let (dir, path) = vault_path();
+    let mut v = Vault::create(&path, sealed_key()).unwrap();
+    v.add("tok", value("tok-secret-value"), bearer_policy()).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    for _ in 0..3 {
+        assert!(granted_bearer(&mut v, "tok", 0).is_some());
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before, "a grant of an unlimited secret writes nothing");
+    assert_eq!(v.list()[0].uses, 3, "but it is counted");
+    v.flush_uses().unwrap();
+    assert_eq!(Vault::open(&path, sealed_key()).unwrap().list()[0].uses, 3);
+    assert!(granted_bearer(&mut v, "tok", 0).is_some());
+    drop(v);
+    assert_eq!(Vault::open(&path, sealed_key()).unwrap().list()[0].uses, 4, "dropping the vault writes the count");
+    drop(dir);
+}
+
+#[test]
+fn a_limited_use_is_on_disk_before_its_grant_returns_even_if_the_process_dies() {
+    let mut p = bearer_policy();
+    p.max_uses = Some(2);
+    let (_d, mut v) = vault_with(p);
+    let path = v.path().to_path_buf();
+    assert!(granted_bearer(&mut v, "tok", 0).is_some());
+    assert!(granted_bearer(&mut v, "tok", 0).is_some());
+    // A crash: no drop, no flush.
+    std::mem::forget(v);
+    let mut v = Vault::open(&path, sealed_key()).unwrap();
+    assert_eq!(v.list()[0].uses, 2);
+    assert!(granted_bearer(&mut v, "tok", 0).is_none(), "the limit survived the crash");
+}
