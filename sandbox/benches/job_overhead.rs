@@ -7,6 +7,8 @@
 //! - `bare floor`: the least a wasmtime embedder can do for the same component
 //!   (pre-linked `InstancePre`, new store with a default WASI context,
 //!   instantiate, call), with no limits, fuel or epochs.
+//! - `bare floor, pooling`: the same with wasmtime's pooling allocator, the
+//!   allocator the sandbox uses: the true floor for the sandbox's design.
 //! - `naive`: what IronClaw measures (new `Linker`, WASI context and store per
 //!   call, on-demand allocation): the usual way, for reference.
 //!
@@ -96,6 +98,15 @@ fn main() {
         assert_eq!(call_echo(&pre, bare_store(&engine)).await, INPUT);
     });
 
+    let mut pooled_config = Config::new();
+    pooled_config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(Default::default()));
+    let pooled_engine = Engine::new(&pooled_config).unwrap();
+    let pooled_component = Component::new(&pooled_engine, agent.component).unwrap();
+    let pooled_pre = bare_linker(&pooled_engine, &pooled_component).instantiate_pre(&pooled_component).unwrap();
+    let (pooled_p50, pooled_p99) = measure(&rt, async || {
+        assert_eq!(call_echo(&pooled_pre, bare_store(&pooled_engine)).await, INPUT);
+    });
+
     let (naive_p50, naive_p99) = measure(&rt, async || {
         let pre = bare_linker(&engine, &component).instantiate_pre(&component).unwrap();
         assert_eq!(call_echo(&pre, bare_store(&engine)).await, INPUT);
@@ -103,12 +114,14 @@ fn main() {
 
     println!("per-job overhead, trivial agent (echo, {} B in/out), {SAMPLES} jobs each, one thread", INPUT.len());
     println!("{:<34} {:>10} {:>10} {:>14}", "path", "p50 µs", "p99 µs", "p50 vs floor");
+    let floor = micros(bare_p50.min(pooled_p50));
     for (name, p50, p99) in [
         ("sandbox (limits, cache, pooling)", sandbox_p50, sandbox_p99),
         ("bare wasmtime floor", bare_p50, bare_p99),
+        ("bare wasmtime floor, pooling", pooled_p50, pooled_p99),
         ("naive (new linker+ctx per call)", naive_p50, naive_p99),
     ] {
-        println!("{name:<34} {:>10.1} {:>10.1} {:>13.2}x", micros(p50), micros(p99), micros(p50) / micros(bare_p50));
+        println!("{name:<34} {:>10.1} {:>10.1} {:>13.2}x", micros(p50), micros(p99), micros(p50) / floor);
     }
 
     let jobs_per_second = throughput(&sandbox, &loaded);

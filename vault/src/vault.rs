@@ -221,6 +221,16 @@ impl Vault {
         })
     }
 
+    /// Whether [`Vault::grants_for`] would write the file for `req` (a named secret has a use
+    /// limit, so its use must be durable first). When it would not, granting costs no disk write
+    /// (only the lock and a check that no other process changed the file), so a caller on an
+    /// async runtime may grant inline instead of on a blocking thread.
+    pub fn grant_writes(&self, req: &GrantRequest<'_>) -> bool {
+        req.secret_names
+            .iter()
+            .any(|name| self.state.entries.get(name.as_str()).is_some_and(|e| e.policy.max_uses.is_some()))
+    }
+
     /// Writes the uses counted in memory (of secrets without a use limit).
     pub fn flush_uses(&mut self) -> Result<(), VaultError> {
         if self.pending_uses.is_empty() {

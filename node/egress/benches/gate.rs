@@ -73,15 +73,25 @@ async fn run(iterations: usize) {
     let plain = caller(&[]);
     let injecting = caller(&["secret-0000"]);
 
-    let direct = sample(iterations, || direct(addr, body.clone())).await;
-    let gated =
-        sample(iterations, || async { assert_eq!(gate.fetch(&plain, request.clone()).await.unwrap().status, 200) })
-            .await;
-    let injected =
-        sample(iterations, || async { assert_eq!(gate.fetch(&injecting, request.clone()).await.unwrap().status, 200) })
-            .await;
+    // The three clients take turns request by request, so that drift in the machine's state
+    // (frequency, caches, other load) falls on every row alike.
+    let rows = interleaved(iterations, |turn| {
+        let (request, plain, injecting, body) = (request.clone(), &plain, &injecting, body.clone());
+        let gate = &gate;
+        async move {
+            match turn {
+                0 => direct(addr, body).await,
+                1 => assert_eq!(gate.fetch(plain, request).await.unwrap().status, 200),
+                _ => assert_eq!(gate.fetch(injecting, request).await.unwrap().status, 200),
+            }
+        }
+    })
+    .await;
+    let [direct, gated, injected] = rows;
 
-    println!("\ngate overhead, {iterations} requests each, 1 KiB POST body, fresh connection per request, 127.0.0.1");
+    println!(
+        "\ngate overhead, {iterations} requests each (interleaved), 1 KiB POST body, fresh connection per request, 127.0.0.1"
+    );
     println!("{:<16} {:>10} {:>10} {:>12}", "client", "p50 (us)", "p99 (us)", "p50 / direct");
     for (name, times) in [("direct", &direct), ("gate", &gated), ("gate + inject", &injected)] {
         let ratio = percentile(times, 50).as_secs_f64() / percentile(&direct, 50).as_secs_f64();
@@ -184,22 +194,28 @@ async fn direct(addr: SocketAddr, body: Vec<u8>) {
     driver.abort();
 }
 
-async fn sample<F, Fut>(iterations: usize, mut f: F) -> Vec<Duration>
+/// Runs `job(0)`, `job(1)`, `job(2)` in turn, `iterations` times each after a warm-up, and
+/// returns each one's sorted latencies.
+async fn interleaved<F, Fut>(iterations: usize, mut job: F) -> [Vec<Duration>; 3]
 where
-    F: FnMut() -> Fut,
+    F: FnMut(usize) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    for _ in 0..iterations / 10 {
-        f().await;
+    for round in 0..iterations / 10 {
+        job(round % 3).await;
     }
-    let mut times = Vec::with_capacity(iterations);
+    let mut rows: [Vec<Duration>; 3] = Default::default();
     for _ in 0..iterations {
-        let started = Instant::now();
-        f().await;
-        times.push(started.elapsed());
+        for (turn, row) in rows.iter_mut().enumerate() {
+            let started = Instant::now();
+            job(turn).await;
+            row.push(started.elapsed());
+        }
     }
-    times.sort();
-    times
+    for row in &mut rows {
+        row.sort();
+    }
+    rows
 }
 
 fn percentile(sorted: &[Duration], p: usize) -> Duration {

@@ -8,6 +8,7 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use super::common::{exit_or, now_unix, print_json, read_file, verdict_code};
 use crate::home::Home;
 
 /// Attestation commands.
@@ -75,40 +76,13 @@ pub struct VerifySnpArgs {
 
 /// Runs an attestation command.
 pub fn run(cmd: AttestCommand) -> ExitCode {
-    exit_code(match cmd {
-        AttestCommand::Show(args) => show(args),
-        AttestCommand::VerifySnp(args) => verify_snp(args),
-    })
-}
-
-/// The exit code of a command: its own, or 2 with a one-line `error: ...` for unusable input.
-pub(super) fn exit_code(result: anyhow::Result<ExitCode>) -> ExitCode {
-    result.unwrap_or_else(|error| {
-        eprintln!("error: {error:#}");
-        ExitCode::from(2)
-    })
-}
-
-/// 0 when verified, 1 when rejected.
-pub(super) fn verdict_code(verified: bool) -> ExitCode {
-    if verified { ExitCode::SUCCESS } else { ExitCode::from(1) }
-}
-
-/// The current time in seconds since the Unix epoch, for certificate validity.
-pub(super) fn now_unix() -> anyhow::Result<u64> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    Ok(now.context("the system clock is before 1970")?.as_secs())
-}
-
-/// Reads a file, naming it and its role in any error.
-pub(super) fn read_file(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path).with_context(|| format!("reading the {what} file {}", path.display()))
-}
-
-/// Prints a value as one (pretty) JSON object.
-pub(super) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    exit_or(
+        match cmd {
+            AttestCommand::Show(args) => show(args),
+            AttestCommand::VerifySnp(args) => verify_snp(args),
+        },
+        2,
+    )
 }
 
 fn parse_measurement(text: &str) -> Result<[u8; 48], InputError> {

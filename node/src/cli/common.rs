@@ -52,15 +52,46 @@ impl Common {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// Turns a command's outcome into an exit code, printing the error.
+/// Turns a command's outcome into an exit code, printing the error: 2 for a
+/// [`UsageError`], 1 for any other failure.
 pub fn exit(result: anyhow::Result<ExitCode>) -> ExitCode {
+    exit_or(result, 1)
+}
+
+/// Like [`exit`], but unclassified errors exit with `code` (the verification
+/// commands report every unusable input as 2; a rejection is a verdict, not an error).
+pub fn exit_or(result: anyhow::Result<ExitCode>, code: u8) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
-            if error.downcast_ref::<UsageError>().is_some() { ExitCode::from(2) } else { ExitCode::from(1) }
+            if error.downcast_ref::<UsageError>().is_some() { ExitCode::from(2) } else { ExitCode::from(code) }
         }
     }
+}
+
+/// 0 when verified, 1 when rejected.
+pub fn verdict_code(verified: bool) -> ExitCode {
+    if verified { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// The current time in seconds since the Unix epoch, for certificate validity.
+pub fn now_unix() -> anyhow::Result<u64> {
+    use anyhow::Context;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    Ok(now.context("the system clock is before 1970")?.as_secs())
+}
+
+/// Reads a file, naming it and its role in any error.
+pub fn read_file(path: &std::path::Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context;
+    std::fs::read(path).with_context(|| format!("reading the {what} file {}", path.display()))
+}
+
+/// Prints a value as one (pretty) JSON object.
+pub fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
 }
 
 /// Reads a file, or standard input for `-`.

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::attest::{exit_code, now_unix, print_json, read_file, verdict_code};
+use super::common::{exit_or, now_unix, print_json, read_file, verdict_code};
 
 /// Receipt commands.
 #[derive(Debug, Subcommand)]
@@ -55,9 +55,12 @@ struct Report<'a> {
 
 /// Runs a receipt command.
 pub fn run(cmd: ReceiptCommand) -> ExitCode {
-    exit_code(match cmd {
-        ReceiptCommand::Verify(args) => verify(args),
-    })
+    exit_or(
+        match cmd {
+            ReceiptCommand::Verify(args) => verify(args),
+        },
+        2,
+    )
 }
 
 fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
