@@ -39,6 +39,7 @@ pub async fn scan_response(State(state): State<AppState>, request: Request, next
             message: format!("response to {path} withheld: it carried secret {} ({})", leak.secret, leak.encoding),
             ..Incident::default()
         });
+        state.node.alerts.settle().await;
         let message = format!("response withheld: it would have disclosed secret {}", leak.secret);
         return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "response_withheld", message).into_response();
     }

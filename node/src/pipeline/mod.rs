@@ -66,7 +66,11 @@ impl Node {
     /// once the job is durably recorded, not when it ends (see [`Node::wait`]).
     pub async fn submit(self: &Arc<Self>, request: SubmitJob) -> Result<JobRecord, SubmitError> {
         let admitted = self.admit(&request.agent, request.input.len())?;
-        scan::input(self, &admitted.record.name, &request.input)?;
+        if let Err(refusal) = scan::input(self, &admitted.record.name, &request.input) {
+            // The refusal is answered only once its alert is recorded.
+            self.alerts.settle().await;
+            return Err(refusal.into());
+        }
         let record = JobRecord {
             id: 0,
             agent: admitted.record.name.clone(),

@@ -69,3 +69,45 @@ async fn the_cli_drives_a_node_end_to_end() {
     let alerts = run(node(&["alerts", "--json"]), None).exits(0);
     assert!(alerts.stdout.is_empty() || alerts.stdout.contains("kind"));
 }
+
+#[test]
+fn init_takes_the_node_key_from_near_cli_credentials() {
+    let credentials = tempfile::tempdir().unwrap();
+    let key = near_crypto::SecretKey::from_random(near_crypto::KeyType::ED25519);
+    std::fs::create_dir_all(credentials.path().join("testnet")).unwrap();
+    let file = serde_json::json!({
+        "account_id": "alice.testnet",
+        "public_key": key.public_key().to_string(),
+        "private_key": key.to_string(),
+    });
+    let path = credentials.path().join("testnet/alice.testnet.json");
+    std::fs::write(&path, file.to_string()).unwrap();
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let dirs = credentials.path().to_str().unwrap();
+
+    let home = tempfile::tempdir().unwrap();
+    let args = ["init", "--home", home.path().to_str().unwrap(), "--credentials-dir", dirs, "--json"];
+    let made =
+        redoubt(&[&args[..], &["--near-account", "alice.testnet", "--network", "testnet"]].concat()).exits(0).json();
+    assert_eq!(made["account_id"], "alice.testnet");
+    assert_eq!(made["public_key"], key.public_key().to_string());
+    assert!(made["vault_insecure"].as_bool().unwrap(), "off hardware the vault key file is labelled insecure");
+
+    // A second init on the same home refuses to touch it; an unknown account is an error.
+    redoubt(&[&args[..], &["--near-account", "alice.testnet", "--network", "testnet"]].concat()).exits(1);
+    let other = tempfile::tempdir().unwrap();
+    let failed = redoubt(&[
+        "init",
+        "--home",
+        other.path().to_str().unwrap(),
+        "--credentials-dir",
+        dirs,
+        "--near-account",
+        "bob.testnet",
+        "--network",
+        "testnet",
+    ])
+    .exits(1);
+    assert!(failed.stderr.contains("bob.testnet"), "{}", failed.stderr);
+    redoubt(&["init", "--near-account", "alice.testnet"]).exits(2);
+}

@@ -9,3 +9,4 @@ mod jobs;
 mod secrets;
 mod support;
 mod verify_cli;
+mod webhook;
