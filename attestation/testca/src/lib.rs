@@ -7,8 +7,10 @@
 //! - `vcek`: P-384 VCEKs carrying AMD's TCB, productName and hwID extensions.
 //! - `report`: 1184-byte reports with chosen fields, signed in AMD's little-endian r/s layout.
 //! - `x509`: names, validity and signing helpers shared by the certificates.
+//! - [`real`]: the real report sets from AMD hardware in `../shared/testdata/snp`.
 
 mod ca;
+pub mod real;
 mod report;
 mod vcek;
 mod x509;

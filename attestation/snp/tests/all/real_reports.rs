@@ -2,7 +2,7 @@
 
 use redoubt_snp::{Family, Rejection, Roots, Tcb, VerifiedVcek, VerifierPolicy, verify_report, verify_vcek};
 
-use crate::data::{CLEAN_SETS, DEBUG_SET, NOW, load};
+use crate::data::{CLEAN_SETS, DEBUG_SET, NOW, SetExt, load};
 
 #[test]
 fn every_clean_real_report_verifies_with_the_default_policy() {

@@ -2,7 +2,7 @@
 
 use redoubt_snp::{Rejection, SIGNED_LEN, verify_report};
 
-use crate::data::{CLEAN_SETS, DEBUG_SET, NOW, load};
+use crate::data::{CLEAN_SETS, DEBUG_SET, NOW, SetExt, load};
 
 /// Flip one bit of every byte of the signed area (bit index rotating with the position).
 #[test]

@@ -2,7 +2,7 @@
 
 use redoubt_snp::{CertRole, Family, Rejection, Roots, verify_report, verify_vcek};
 
-use crate::data::{NOW, cert, load};
+use crate::data::{NOW, SetExt, cert, load};
 
 #[test]
 fn a_vcek_of_another_chip_is_rejected() {

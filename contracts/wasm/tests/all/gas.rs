@@ -5,7 +5,7 @@
 
 use crate::chain::{Chain, Outcome, TX_GAS};
 use crate::deploy::*;
-use crate::testdata;
+use crate::testdata::{self, SetExt};
 use near_primitives_core::types::Gas;
 use redoubt_contracts_common::testing::snp::{MEASUREMENT, b64, chip, dev_evidence, report_for, snp_evidence};
 use redoubt_snp_testca::{Family, TestCa};

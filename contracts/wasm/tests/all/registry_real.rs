@@ -5,7 +5,7 @@
 
 use crate::chain::Chain;
 use crate::deploy::*;
-use crate::testdata::{self, CLEAN_SETS, DEBUG_SET, Set};
+use crate::testdata::{self, CLEAN_SETS, DEBUG_SET, Set, SetExt};
 use redoubt_contracts_common::testing::snp::{b64, snp_evidence, test_roots_mode};
 use redoubt_snp_testca::{Family, TestCa};
 use serde_json::{Value, json};
