@@ -266,14 +266,16 @@ impl Vault {
         let _lock = VaultLock::acquire(&self.path)?;
         self.refresh_locked()?;
         let mut next = self.state.clone();
-        let (out, changed) = change(&mut next, &self.keys)?;
-        if !changed {
-            return Ok(out);
-        }
+        // Counted-in-memory uses join the state first, so that a limit another process set
+        // meanwhile sees every use already made.
         for (name, uses) in &self.pending_uses {
             if let Some(entry) = next.entries.get_mut(name.as_str()) {
                 entry.uses += uses;
             }
+        }
+        let (out, changed) = change(&mut next, &self.keys)?;
+        if !changed {
+            return Ok(out);
         }
         next.generation += 1;
         let detector = match next.same_values(&self.state) {

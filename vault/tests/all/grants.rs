@@ -274,3 +274,21 @@ fn a_limited_use_is_on_disk_before_its_grant_returns_even_if_the_process_dies() 
     assert_eq!(v.list()[0].uses, 2);
     assert!(granted_bearer(&mut v, "tok", 0).is_none(), "the limit survived the crash");
 }
+
+#[test]
+fn a_limit_set_by_another_process_counts_the_uses_made_before_it() {
+    let (_d, mut node) = vault_with(bearer_policy());
+    let path = node.path().to_path_buf();
+    for _ in 0..3 {
+        assert!(granted_bearer(&mut node, "tok", 0).is_some(), "unlimited: counted in memory");
+    }
+    // The CLI, another process, limits the secret to 2 uses in all: already spent.
+    let mut cli = Vault::open(&path, sealed_key()).unwrap();
+    let mut limited = bearer_policy();
+    limited.max_uses = Some(2);
+    cli.set_policy("tok", limited).unwrap();
+    drop(cli);
+    assert!(granted_bearer(&mut node, "tok", 0).is_none(), "the three earlier uses count against the new limit");
+    node.flush_uses().unwrap();
+    assert_eq!(Vault::open(&path, sealed_key()).unwrap().list()[0].uses, 3);
+}
