@@ -4,6 +4,7 @@
 
 mod anchors;
 mod attacks;
+mod interop;
 mod modes;
 mod owner;
 mod registration;
