@@ -1,9 +1,10 @@
 //! Installing and removing agents. A package is admitted only if the
 //! sandbox loads it: its size, its manifest's limits against the operator's
 //! caps, and its imports against its capabilities are all checked before
-//! anything is stored.
+//! anything is stored. A package that carries a vault secret (a credential
+//! baked into its manifest or its code) is refused: the agent would hold it.
 
-use crate::alerts::Incident;
+use crate::alerts::{Incident, Severity};
 use crate::events::Event;
 use crate::node::{Node, lock};
 use crate::store::{AgentRecord, StoreError, now_ms};
@@ -20,6 +21,16 @@ pub enum InstallError {
     /// The sandbox refused the component.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// The manifest or the component carries a vault secret.
+    #[error("the package's {place} carries secret {secret} ({encoding}); an agent must never hold a vault secret")]
+    CarriesSecret {
+        /// `manifest` or `component`.
+        place: &'static str,
+        /// The secret's name.
+        secret: String,
+        /// How it was encoded.
+        encoding: String,
+    },
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -29,6 +40,7 @@ impl Node {
     /// Installs a package under its manifest's name (replacing any agent of that name).
     pub async fn install(&self, manifest: &str, component: Vec<u8>) -> Result<AgentRecord, InstallError> {
         let package = AgentPackage::from_parts(manifest, component)?;
+        self.refuse_secrets_in(package.manifest().name.as_str(), manifest.as_bytes(), package.component()).await?;
         let loaded = Arc::new(self.sandbox.load(package)?);
         let package = loaded.package();
         let meta = package.manifest();
@@ -53,6 +65,27 @@ impl Node {
         });
         self.events.publish(Event::AgentInstalled { name: record.name.clone(), code_hash: record.code_hash.clone() });
         Ok(record)
+    }
+
+    /// Refuses a package whose manifest or component carries a vault secret, with an alert.
+    async fn refuse_secrets_in(&self, name: &str, manifest: &[u8], component: &[u8]) -> Result<(), InstallError> {
+        let detector = self.vault.leak_detector();
+        let found = [("manifest", manifest), ("component", component)]
+            .into_iter()
+            .find_map(|(place, bytes)| detector.scan(bytes).map(|leak| (place, leak)));
+        let Some((place, leak)) = found else { return Ok(()) };
+        let refusal =
+            InstallError::CarriesSecret { place, secret: leak.secret.clone(), encoding: leak.encoding.to_string() };
+        self.alerts.raise(Incident {
+            action: "agent.refused".into(),
+            alert: Some((Severity::Critical, "secret_in_package".into())),
+            agent: Some(name.to_owned()),
+            secret: Some(leak.secret),
+            message: refusal.to_string(),
+            ..Incident::default()
+        });
+        self.alerts.settle().await;
+        Err(refusal)
     }
 
     /// Uninstalls the agent called `name`. False if there was none.

@@ -209,20 +209,26 @@ impl Config {
 }
 
 #[cfg(test)]
+#[allow(clippy::result_large_err, reason = "figment::Jail's closure must return figment::Error")]
 mod tests {
     use super::*;
+    use figment::Jail;
+
+    // `Config::load` reads the process environment, which one test changes: every test runs in a
+    // `Jail` (a private directory and environment, one test at a time).
 
     #[test]
     fn a_missing_file_gives_the_defaults() {
-        let dir = tempfile::tempdir().unwrap();
-        let config = Config::load(&dir.path().join("config.toml")).unwrap();
-        assert_eq!(config, Config::default());
+        Jail::expect_with(|_| {
+            let config = Config::load(Path::new("config.toml")).map_err(|e| e.to_string())?;
+            assert_eq!(config, Config::default());
+            Ok(())
+        });
     }
 
     #[test]
-    #[allow(clippy::result_large_err, reason = "figment::Jail's closure must return figment::Error")]
     fn the_file_and_then_the_environment_override_defaults() {
-        figment::Jail::expect_with(|jail| {
+        Jail::expect_with(|jail| {
             jail.create_file("config.toml", "[api]\nlisten = \"127.0.0.1:9000\"\n[jobs]\nbatch_size = 8\n")?;
             jail.set_env("REDOUBT_JOBS__BATCH_SIZE", "16");
             jail.set_env("REDOUBT_HOME", "/elsewhere");
@@ -235,21 +241,24 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_remote_listening_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        std::fs::write(&path, "[api]\nlisten_on = \"x\"\n").unwrap();
-        assert!(Config::load(&path).unwrap_err().to_string().contains("listen_on"));
-        std::fs::write(&path, "[api]\nlisten = \"0.0.0.0:7171\"\n").unwrap();
-        assert!(matches!(Config::load(&path), Err(ConfigError::RemoteListen(_))));
-        std::fs::write(&path, "[api]\nlisten = \"0.0.0.0:7171\"\nallow_remote = true\n").unwrap();
-        assert!(Config::load(&path).is_ok());
+        Jail::expect_with(|jail| {
+            let path = Path::new("config.toml");
+            jail.create_file(path, "[api]\nlisten_on = \"x\"\n")?;
+            assert!(Config::load(path).unwrap_err().to_string().contains("listen_on"));
+            jail.create_file(path, "[api]\nlisten = \"0.0.0.0:7171\"\n")?;
+            assert!(matches!(Config::load(path), Err(ConfigError::RemoteListen(_))));
+            jail.create_file(path, "[api]\nlisten = \"0.0.0.0:7171\"\nallow_remote = true\n")?;
+            assert!(Config::load(path).is_ok());
+            Ok(())
+        });
     }
 
     #[test]
     fn the_written_file_reads_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        std::fs::write(&path, Config::default().to_toml()).unwrap();
-        assert_eq!(Config::load(&path).unwrap(), Config::default());
+        Jail::expect_with(|jail| {
+            jail.create_file("config.toml", &Config::default().to_toml())?;
+            assert_eq!(Config::load(Path::new("config.toml")).map_err(|e| e.to_string())?, Config::default());
+            Ok(())
+        });
     }
 }

@@ -59,17 +59,22 @@ impl Home {
 
     /// The vault's master key file (key-file mode only).
     pub fn vault_key(&self) -> PathBuf {
-        self.data_dir.join("keys").join("vault.key")
+        self.keys_dir().join("vault.key")
+    }
+
+    /// Where the node's keys are (mode 0700).
+    pub fn keys_dir(&self) -> PathBuf {
+        self.data_dir.join("keys")
     }
 
     /// The node's ed25519 signing key, in NEAR's key-file format.
     pub fn near_key_file(&self) -> PathBuf {
-        self.data_dir.join("keys").join("node.json")
+        self.keys_dir().join("node.json")
     }
 
     /// The node's X25519 encryption key.
     pub fn x25519_key_file(&self) -> PathBuf {
-        self.data_dir.join("keys").join("x25519.key")
+        self.keys_dir().join("x25519.key")
     }
 
     /// The API bearer token (mode 0600).

@@ -52,8 +52,7 @@ pub fn init(home: &Home, options: InitOptions) -> anyhow::Result<Initialized> {
     if home.near_key_file().exists() || home.vault().exists() {
         bail!("{} already holds a node; refusing to overwrite its keys or vault", home.data_dir().display());
     }
-    for dir in [home.config_dir().to_path_buf(), home.data_dir().to_path_buf(), home.near_key_file().with_file_name("")]
-    {
+    for dir in [home.config_dir().to_path_buf(), home.data_dir().to_path_buf(), home.keys_dir()] {
         fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)

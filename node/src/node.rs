@@ -13,6 +13,7 @@ use crate::vault_access::SharedVault;
 use anyhow::Context;
 use redoubt_sandbox::{LoadedAgent, Sandbox, SandboxConfig};
 use std::collections::HashMap;
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, oneshot};
 
@@ -44,7 +45,9 @@ pub struct Node {
     pub(crate) waiters: Mutex<HashMap<JobId, Vec<oneshot::Sender<JobRecord>>>>,
     /// Cancellation signals of running jobs.
     pub(crate) cancels: Mutex<HashMap<JobId, Arc<Notify>>>,
-    /// Wakes the receipt batcher.
+    /// Receipts made since the batcher last sealed (a hint: the queue in the database is the truth).
+    pub(crate) receipts_waiting: AtomicUsize,
+    /// Wakes the receipt batcher when a batch's worth is waiting.
     pub(crate) batch_due: Notify,
 }
 
@@ -83,6 +86,7 @@ impl Node {
             loaded: Mutex::default(),
             waiters: Mutex::default(),
             cancels: Mutex::default(),
+            receipts_waiting: AtomicUsize::new(0),
             batch_due: Notify::new(),
         }))
     }

@@ -48,9 +48,11 @@ pub enum Refusal {
         /// The limit.
         limit: u64,
     },
-    /// The input carries a vault secret.
-    #[error("input refused: it carries secret {secret} ({encoding}); secrets never reach agent code")]
-    InputCarriesSecret {
+    /// The input or the client reference carries a vault secret.
+    #[error("{place} refused: it carries secret {secret} ({encoding}); secrets never reach agent code or receipts")]
+    CarriesSecret {
+        /// `input` or `market_ref`.
+        place: &'static str,
         /// The secret's name.
         secret: String,
         /// How it was encoded.

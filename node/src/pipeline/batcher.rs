@@ -1,5 +1,6 @@
-//! Seals receipts into Merkle batches: when a batch's worth is waiting, or
-//! when the oldest has waited the batch interval. Receipts waiting when the
+//! Seals receipts into Merkle batches: when a batch's worth is waiting (the
+//! pipeline counts receipts and wakes the batcher then, so a finished job costs
+//! no queue read), or at every batch interval. Receipts waiting when the
 //! process stopped are batched after a restart (the queue is in the database).
 
 use crate::events::Event;
@@ -7,6 +8,7 @@ use crate::node::Node;
 use crate::store::{BatchRecord, StoreError, now_ms};
 use redoubt_attestation::Batch;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// Runs the batcher until the node is dropped.
@@ -18,7 +20,7 @@ pub fn start(node: &Arc<Node>) {
             let Some(node) = weak.upgrade() else { return };
             let woken = tokio::time::timeout(interval, node.batch_due.notified()).await.is_ok();
             let size = node.config.jobs.batch_size.max(1);
-            // Woken by a new receipt: seal only full batches; on the interval, seal what waits.
+            // Woken by a full batch: seal only full batches; on the interval, seal what waits.
             let result = seal_ready(&node, size, !woken).await;
             if let Err(error) = result {
                 tracing::error!(%error, "sealing a receipt batch failed");
@@ -45,6 +47,10 @@ pub async fn seal_ready(node: &Node, size: usize, flush: bool) -> Result<Vec<Bat
             .map_err(|e| StoreError::Corrupt { table: "receipts_pending", detail: e.to_string() })?;
         let batch = Batch::new(&leaves).expect("a non-empty batch has a root");
         let record = node.store.seal_batch(batch.root(), waiting, now_ms()).await?;
+        let sealed_count = record.receipts.len();
+        let _ = node
+            .receipts_waiting
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| Some(n.saturating_sub(sealed_count)));
         node.events.publish(Event::BatchSealed {
             index: record.index,
             root: record.root.clone(),

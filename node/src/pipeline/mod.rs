@@ -35,6 +35,7 @@ use admission::Admitted;
 use redoubt_sandbox::{JobError, JobReport};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use tokio::sync::{Notify, oneshot};
 
 /// A job as a client asks for it.
@@ -66,7 +67,7 @@ impl Node {
     /// once the job is durably recorded, not when it ends (see [`Node::wait`]).
     pub async fn submit(self: &Arc<Self>, request: SubmitJob) -> Result<JobRecord, SubmitError> {
         let admitted = self.admit(&request.agent, request.input.len())?;
-        if let Err(refusal) = scan::input(self, &admitted.record.name, &request.input) {
+        if let Err(refusal) = scan::intake(self, &admitted.record.name, &request.input, request.market_ref.as_deref()) {
             // The refusal is answered only once its alert is recorded.
             self.alerts.settle().await;
             return Err(refusal.into());
@@ -218,7 +219,10 @@ impl Node {
             receipt: record.receipt.clone(),
         });
         if record.receipt.is_some() {
-            self.batch_due.notify_one();
+            let waiting = self.receipts_waiting.fetch_add(1, Ordering::Relaxed) + 1;
+            if waiting >= self.config.jobs.batch_size.max(1) {
+                self.batch_due.notify_one();
+            }
         }
         for waiter in lock(&self.waiters).remove(&record.id).unwrap_or_default() {
             let _ = waiter.send(record.clone());

@@ -8,10 +8,15 @@ use crate::job::{JobFailure, JobRecord};
 use crate::node::Node;
 use redoubt_vault::LeakDetector;
 
-/// Refuses an input that carries a vault secret.
-pub fn input(node: &Node, agent: &str, input: &[u8]) -> Result<(), Refusal> {
-    let Some(leak) = node.vault.leak_detector().scan(input) else { return Ok(()) };
-    let refusal = Refusal::InputCarriesSecret { secret: leak.secret.clone(), encoding: leak.encoding.to_string() };
+/// Refuses a job whose input or client reference carries a vault secret (the
+/// reference is signed into the job's receipt, which is meant to be published).
+pub fn intake(node: &Node, agent: &str, input: &[u8], market_ref: Option<&str>) -> Result<(), Refusal> {
+    let detector = node.vault.leak_detector();
+    let found = [("input", input), ("market_ref", market_ref.unwrap_or_default().as_bytes())]
+        .into_iter()
+        .find_map(|(place, bytes)| detector.scan(bytes).map(|leak| (place, leak)));
+    let Some((place, leak)) = found else { return Ok(()) };
+    let refusal = Refusal::CarriesSecret { place, secret: leak.secret.clone(), encoding: leak.encoding.to_string() };
     node.alerts.raise(Incident {
         action: "input.refused".into(),
         alert: Some((Severity::Critical, "secret_in_input".into())),

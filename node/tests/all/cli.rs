@@ -67,7 +67,7 @@ async fn the_cli_drives_a_node_end_to_end() {
     assert!(unknown.stderr.contains("no agent named"), "{}", unknown.stderr);
     run(node(&["job", "submit", "word-stats", "--input", "/no/such/file"]), None).exits(2);
     let alerts = run(node(&["alerts", "--json"]), None).exits(0);
-    assert!(alerts.stdout.is_empty() || alerts.stdout.contains("kind"));
+    assert_eq!(alerts.stdout, "", "this session blocked nothing, so it raised no alert");
 }
 
 #[test]

@@ -109,3 +109,58 @@ fn canary_scan(dir: &std::path::Path) {
     }
     assert!(scanned >= 5, "scanned {scanned} files");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn packages_references_and_responses_carrying_a_secret_are_refused_or_withheld() {
+    use base64::Engine as _;
+    let home = TestHome::new("");
+    let daemon = home.start();
+    let client = daemon.client();
+    client.install("echo", None).await;
+
+    // A value stored in job data before it became a vault secret is never served afterwards:
+    // the API's last scan withholds the response.
+    let job = client.run("echo", SECRET).await;
+    let id = job["id"].as_u64().unwrap();
+    assert_eq!(client.output(id).await, SECRET, "not a secret yet");
+    let policy = json!({ "hosts": ["api.example.com"], "agents": ["name:echo"], "inject": { "kind": "bearer" } });
+    let (status, _) =
+        client.post("/v1/secrets", &json!({ "name": "api-key", "value": SECRET, "policy": policy })).await;
+    assert_eq!(status, 201);
+    let output = client.request(reqwest::Method::GET, &format!("/v1/jobs/{id}/output")).send().await.unwrap();
+    assert_eq!(output.status(), 500);
+    let body = output.text().await.unwrap();
+    assert!(body.contains("response_withheld") && body.contains("api-key") && !body.contains(SECRET), "{body}");
+
+    // A package with the key baked into its manifest, or into its code, is not installed.
+    let echo = redoubt_agents::find("echo").unwrap();
+    let leaky_manifest = format!("name = \"leaky\"\nversion = \"0.1.0\"\ndescription = \"uses {SECRET}\"\n");
+    let mut leaky_component = echo.component.to_vec();
+    leaky_component.extend_from_slice(hex::encode(SECRET).as_bytes());
+    let plain_manifest = "name = \"leaky\"\nversion = \"0.1.0\"\n";
+    for (manifest, component, place) in
+        [(leaky_manifest.as_str(), echo.component.to_vec(), "manifest"), (plain_manifest, leaky_component, "component")]
+    {
+        let body = json!({ "manifest": manifest,
+            "component_base64": base64::engine::general_purpose::STANDARD.encode(&component) });
+        let (status, answer) = client.post("/v1/agents", &body).await;
+        assert_eq!(status, 422, "{place}: {answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(message.contains(place) && message.contains("api-key") && !message.contains(SECRET), "{message}");
+    }
+    let agents = client.get("/v1/agents").await;
+    assert_eq!(agents.as_array().unwrap().len(), 1, "only echo is installed: {agents}");
+
+    // A client reference is signed into the receipt: one carrying the key is refused.
+    let reference = base64::engine::general_purpose::STANDARD.encode(SECRET);
+    let (status, answer) =
+        client.post("/v1/jobs", &json!({ "agent": "echo", "input": "hi", "market_ref": reference })).await;
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer["error"]["message"].as_str().unwrap().contains("market_ref"), "{answer}");
+
+    let alerts = client.get("/v1/alerts").await;
+    let kinds: Vec<&str> = alerts["alerts"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
+    for kind in ["api_response_withheld", "secret_in_package", "secret_in_input"] {
+        assert!(kinds.contains(&kind), "no {kind} alert in {kinds:?}");
+    }
+}
