@@ -11,7 +11,9 @@ use redoubt_attestation::input::certificate_der;
 use redoubt_attestation::receipt::verify_inclusion;
 use redoubt_attestation::snp::{EcdsaP384Sha384, Roots, RustCryptoP384, verify_report_with, verify_vcek};
 use redoubt_attestation::verify::AwsLcP384;
-use redoubt_attestation::{Batch, JobOutcome, NodeKeys, Receipt, Resources, SignedReceipt, Verifier, VerifierPolicy};
+use redoubt_attestation::{
+    Batch, JobOutcome, JobRef, NodeKeys, Receipt, Resources, SignedReceipt, Verifier, VerifierPolicy,
+};
 use sha2::Digest;
 
 /// 2026-03-01: inside the real VCEKs' validity.
@@ -122,7 +124,8 @@ fn receipts(budget: Duration) {
             output_bytes: 4096,
             host_calls: BTreeMap::from([("http".into(), 3), ("log".into(), 12), ("secret".into(), 1)]),
         },
-        parent_receipt_hash: Some([6; 32]),
+        delegated_by: Some(JobRef { node_account_id: "hirer.near".into(), job_id: "41".into() }),
+        delegated_receipts: vec![[6; 32]],
     };
     let sign = time_per_op(budget, || {
         black_box(SignedReceipt::sign(black_box(receipt.clone()), &keys));

@@ -57,25 +57,6 @@ pub mod hex_option {
     }
 }
 
-/// `Option<[u8; 32]>` as hex or null.
-pub mod hex32_option {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    /// Serialize as hex or null.
-    pub fn serialize<S: Serializer>(bytes: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
-        match bytes {
-            Some(b) => s.serialize_some(&hex::encode(b)),
-            None => s.serialize_none(),
-        }
-    }
-
-    /// Deserialize from hex or null.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 32]>, D::Error> {
-        let text = Option::<String>::deserialize(d)?;
-        text.map(|t| hex::FromHex::from_hex(t).map_err(serde::de::Error::custom)).transpose()
-    }
-}
-
 /// `Vec<[u8; 32]>` as a list of hex strings.
 pub mod hex32_list {
     use serde::{Deserialize, Deserializer, Serializer};

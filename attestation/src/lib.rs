@@ -21,9 +21,12 @@ pub mod verify;
 pub use evidence::{BoundKeys, DEV_WARNING, DevEvidence, Evidence, SnpEvidence};
 pub use guest::{EvidenceSource, GuestError, collect, sealing_key};
 pub use keys::{KeyError, NodeKeys};
-pub use receipt::{Batch, InclusionProof, JobOutcome, Receipt, Resources, SignedReceipt};
+pub use receipt::{
+    Batch, DelegationError, InclusionProof, JobOutcome, JobRef, Receipt, Resources, SignedReceipt, check_delegation,
+};
 pub use verify::{
-    ChainCache, Expectations, ReceiptOutcome, SnpFiles, Verified, VerifiedReport, Verifier, VerifyError, VerifyOutcome,
+    ChainCache, Expectations, ReceiptChecks, ReceiptOutcome, SnpFiles, Verified, VerifiedReport, Verifier, VerifyError,
+    VerifyOutcome,
 };
 
 /// The SEV-SNP verification core, re-exported: families, roots, policy, rejections.

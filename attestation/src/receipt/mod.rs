@@ -4,7 +4,9 @@
 //!
 //! - `signed`: [`SignedReceipt`], signing and verification with the node's ed25519 key.
 //! - `merkle`: batches, roots and inclusion proofs.
+//! - `delegation`: the link between a job's receipt and the receipts of the jobs it hired.
 
+mod delegation;
 mod merkle;
 mod signed;
 
@@ -15,8 +17,9 @@ use near_crypto::PublicKey;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::encoding::hex32_option;
+use crate::encoding::hex32_list;
 
+pub use delegation::{DelegationError, check_delegation};
 pub use merkle::{Batch, InclusionProof, ProofError, leaf_hash, verify_inclusion};
 pub use signed::{ReceiptError, SignedReceipt};
 
@@ -58,6 +61,15 @@ pub struct Resources {
     pub host_calls: BTreeMap<String, u64>,
 }
 
+/// A job on a node: how a hired job names the job that hired it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, BorshSerialize, BorshDeserialize)]
+pub struct JobRef {
+    /// NEAR account of the node that ran the job.
+    pub node_account_id: String,
+    /// The job's id on that node.
+    pub job_id: String,
+}
+
 /// One job's receipt. Its hash is SHA-256 of [`RECEIPT_DOMAIN`] followed by its borsh encoding.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, BorshSerialize, BorshDeserialize)]
 pub struct Receipt {
@@ -89,9 +101,13 @@ pub struct Receipt {
     pub finished_at_ms: u64,
     /// Resources used.
     pub resources: Resources,
-    /// Hash of the parent job's receipt when this job was delegated.
-    #[serde(default, with = "hex32_option")]
-    pub parent_receipt_hash: Option<[u8; 32]>,
+    /// The job that hired this one, when it was delegated. The hiring job's receipt is signed after this one
+    /// (it waits for the result), so it is that receipt which commits to this one's hash, in
+    /// [`Receipt::delegated_receipts`]; [`check_delegation`] checks both directions.
+    pub delegated_by: Option<JobRef>,
+    /// Hashes of the receipts of the jobs this job hired, in the order they ended.
+    #[serde(default, with = "hex32_list")]
+    pub delegated_receipts: Vec<[u8; 32]>,
 }
 
 impl Receipt {
@@ -105,5 +121,10 @@ impl Receipt {
     /// SHA-256 of [`Receipt::canonical_bytes`]: what is signed and batched.
     pub fn hash(&self) -> [u8; 32] {
         Sha256::digest(self.canonical_bytes()).into()
+    }
+
+    /// This receipt's job, as a job it hired names it.
+    pub fn job_ref(&self) -> JobRef {
+        JobRef { node_account_id: self.node_account_id.clone(), job_id: self.job_id.clone() }
     }
 }

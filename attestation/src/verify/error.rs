@@ -2,7 +2,7 @@
 
 use redoubt_snp::Rejection;
 
-use crate::receipt::{ProofError, ReceiptError};
+use crate::receipt::{DelegationError, ProofError, ReceiptError};
 
 /// A verification failure with a reason a person can read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -39,6 +39,12 @@ pub enum VerifyError {
     /// The receipt's signature failed.
     #[error(transparent)]
     Receipt(#[from] ReceiptError),
+    /// The hiring job's receipt failed its own signature check.
+    #[error("the parent receipt: {0}")]
+    ParentReceipt(ReceiptError),
+    /// The receipt and the hiring job's receipt do not name each other.
+    #[error(transparent)]
+    Delegation(#[from] DelegationError),
     /// The inclusion proof failed.
     #[error(transparent)]
     Proof(#[from] ProofError),
@@ -64,6 +70,8 @@ impl VerifyError {
             VerifyError::Receipt(ReceiptError::KeyType(_)) => "receipt-key-type",
             VerifyError::Receipt(ReceiptError::BadSignature(_)) => "receipt-bad-signature",
             VerifyError::Receipt(ReceiptError::UnexpectedKey { .. }) => "receipt-unexpected-key",
+            VerifyError::ParentReceipt(_) => "parent-receipt-invalid",
+            VerifyError::Delegation(error) => error.code(),
             VerifyError::Proof(ProofError::OtherBatch { .. }) => "proof-other-batch",
             VerifyError::Proof(ProofError::Shape { .. }) => "proof-shape",
             VerifyError::Proof(ProofError::Mismatch) => "proof-mismatch",

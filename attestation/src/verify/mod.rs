@@ -24,7 +24,7 @@ pub use cache::ChainCache;
 pub use ecdsa::AwsLcP384;
 pub use error::VerifyError;
 pub use outcome::{SnpFiles, VerifiedReport, VerifyOutcome};
-pub use receipts::ReceiptOutcome;
+pub use receipts::{ReceiptChecks, ReceiptOutcome};
 
 /// VCEKs a verifier keeps verified (a node fleet is far smaller).
 const CACHE_CAPACITY: usize = 4096;

@@ -1,6 +1,7 @@
 //! Integration tests of redoubt-attestation, written from the attacker's side.
 
 mod common;
+mod delegation;
 mod evidence;
 mod guest;
 mod keys;

@@ -4,12 +4,14 @@ use std::collections::BTreeMap;
 
 use redoubt_attestation::receipt::{ProofError, ReceiptError, verify_inclusion};
 use redoubt_attestation::{
-    Batch, Evidence, JobOutcome, NodeKeys, Receipt, Resources, SignedReceipt, Verifier, VerifierPolicy,
+    Batch, Evidence, JobOutcome, JobRef, NodeKeys, Receipt, ReceiptChecks, Resources, SignedReceipt, Verifier,
+    VerifierPolicy,
 };
 
 use crate::common::{NOW, TestNode};
 
-fn receipt(keys: &NodeKeys, evidence: &Evidence) -> Receipt {
+/// A receipt of a job on the node of `keys`, presenting `evidence`.
+pub fn receipt(keys: &NodeKeys, evidence: &Evidence) -> Receipt {
     Receipt {
         agent_code_hash: [1; 32],
         manifest_hash: [2; 32],
@@ -29,7 +31,8 @@ fn receipt(keys: &NodeKeys, evidence: &Evidence) -> Receipt {
             output_bytes: 512,
             host_calls: BTreeMap::from([("http".to_string(), 3), ("secret".to_string(), 1)]),
         },
-        parent_receipt_hash: None,
+        delegated_by: None,
+        delegated_receipts: Vec::new(),
     }
 }
 
@@ -83,7 +86,10 @@ fn changing_any_field_breaks_the_signature() {
         ("host_calls kind", |r| {
             r.resources.host_calls.insert("log".into(), 1);
         }),
-        ("parent_receipt_hash", |r| r.parent_receipt_hash = Some([0; 32])),
+        ("delegated_by", |r| {
+            r.delegated_by = Some(JobRef { node_account_id: "hirer.near".into(), job_id: "1".into() })
+        }),
+        ("delegated_receipts", |r| r.delegated_receipts.push([0; 32])),
     ];
     for (field, change) in &changes {
         let mut tampered = signed.clone();
@@ -164,27 +170,47 @@ fn receipt_outcome_checks_signature_proof_and_evidence_together() {
     let batch = Batch::new(&hashes).unwrap();
     let proof = batch.proof(1).unwrap();
     let permissive = Verifier::new(VerifierPolicy::default()).allow_dev(true);
-    let outcome = permissive.receipt_outcome(&signed, Some(&proof), Some(&evidence), NOW);
+    let outcome = permissive.receipt_outcome(
+        &signed,
+        ReceiptChecks { proof: Some(&proof), evidence: Some(&evidence), ..ReceiptChecks::default() },
+        NOW,
+    );
     assert!(outcome.verified, "{:?}", outcome.reason);
     assert_eq!(outcome.batch_root, Some(hex::encode(batch.root())));
 
     let strict = Verifier::new(VerifierPolicy::default());
-    let outcome = strict.receipt_outcome(&signed, Some(&proof), Some(&evidence), NOW);
+    let outcome = strict.receipt_outcome(
+        &signed,
+        ReceiptChecks { proof: Some(&proof), evidence: Some(&evidence), ..ReceiptChecks::default() },
+        NOW,
+    );
     assert_eq!(outcome.code, Some("dev-evidence-not-allowed"));
 
     let wrong_index = batch.proof(2).unwrap();
-    let outcome = permissive.receipt_outcome(&signed, Some(&wrong_index), None, NOW);
+    let outcome = permissive.receipt_outcome(
+        &signed,
+        ReceiptChecks { proof: Some(&wrong_index), ..ReceiptChecks::default() },
+        NOW,
+    );
     assert_eq!(outcome.code, Some("proof-mismatch"));
 
     let other_node = TestNode::new();
     let other_evidence = Evidence::dev(other_node.keys.bound(None));
-    let outcome = permissive.receipt_outcome(&signed, None, Some(&other_evidence), NOW);
+    let outcome = permissive.receipt_outcome(
+        &signed,
+        ReceiptChecks { evidence: Some(&other_evidence), ..ReceiptChecks::default() },
+        NOW,
+    );
     assert_eq!(outcome.code, Some("evidence-mismatch"));
 
     // Evidence of another node under the receipt's evidence hash: the keys do not match the signer.
     let mut claims_other = signed.receipt.clone();
     claims_other.evidence_hash = other_evidence.hash();
     let resigned = SignedReceipt::sign(claims_other, &NodeKeys::generate("node.test.near".parse().unwrap()));
-    let err = permissive.receipt_outcome(&resigned, None, Some(&other_evidence), NOW);
+    let err = permissive.receipt_outcome(
+        &resigned,
+        ReceiptChecks { evidence: Some(&other_evidence), ..ReceiptChecks::default() },
+        NOW,
+    );
     assert_eq!(err.code, Some("key-mismatch"));
 }

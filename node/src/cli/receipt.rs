@@ -3,7 +3,8 @@
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use redoubt_attestation::{
-    Evidence, InclusionProof, JobOutcome, Receipt, ReceiptOutcome, SignedReceipt, Verifier, VerifierPolicy,
+    Evidence, InclusionProof, JobOutcome, Receipt, ReceiptChecks, ReceiptOutcome, SignedReceipt, Verifier,
+    VerifierPolicy,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,7 +16,8 @@ use super::common::{exit_or, now_unix, print_json, read_file, verdict_code};
 /// Receipt commands.
 #[derive(Debug, Subcommand)]
 pub enum ReceiptCommand {
-    /// Verify a signed receipt: its signature, and optionally its batch inclusion and the evidence it names.
+    /// Verify a signed receipt: its signature, and optionally its batch inclusion, the evidence it names and
+    /// the receipt of the job that hired it.
     ///
     /// Exit status: 0 verified, 1 rejected (the reason is printed), 2 bad usage or unreadable input.
     Verify(VerifyArgs),
@@ -34,6 +36,10 @@ pub struct VerifyArgs {
     /// signing key, and verify against AMD's roots.
     #[arg(long, value_name = "FILE")]
     evidence: Option<PathBuf>,
+    /// The signed receipt (JSON) of the job that hired this one: it must be signed, name this receipt
+    /// among the jobs it hired, and be the job this receipt names as its hirer.
+    #[arg(long, value_name = "FILE")]
+    parent: Option<PathBuf>,
     /// Accept dev evidence (INSECURE: it proves nothing about hardware).
     #[arg(long)]
     allow_dev: bool,
@@ -67,8 +73,10 @@ fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let signed: SignedReceipt = read_json(&args.receipt, "signed receipt")?;
     let proof: Option<InclusionProof> = args.proof.as_deref().map(|p| read_json(p, "inclusion proof")).transpose()?;
     let evidence: Option<Evidence> = args.evidence.as_deref().map(|p| read_json(p, "evidence")).transpose()?;
+    let parent: Option<SignedReceipt> = args.parent.as_deref().map(|p| read_json(p, "parent receipt")).transpose()?;
     let verifier = Verifier::new(VerifierPolicy::default()).allow_dev(args.allow_dev);
-    let outcome = verifier.receipt_outcome(&signed, proof.as_ref(), evidence.as_ref(), now_unix()?);
+    let checks = ReceiptChecks { proof: proof.as_ref(), evidence: evidence.as_ref(), parent: parent.as_ref() };
+    let outcome = verifier.receipt_outcome(&signed, checks, now_unix()?);
     let hardware_bound = outcome.verified && matches!(evidence, Some(Evidence::SevSnp(_)));
     let note = match (&evidence, hardware_bound) {
         (None, _) => "no evidence checked: the signer is not tied to hardware",
@@ -102,7 +110,6 @@ fn print_human(outcome: &ReceiptOutcome, receipt: &Receipt, proof: Option<&Inclu
             println!("  (what the receipt claims, not verified:)");
         }
     }
-    let hex_or_none = |hash: Option<[u8; 32]>| hash.map_or_else(|| "none".to_owned(), hex::encode);
     println!("  signer:            {} ({})", receipt.node_public_key, receipt.node_account_id);
     println!(
         "  job:               {} (market ref {})",
@@ -132,7 +139,17 @@ fn print_human(outcome: &ReceiptOutcome, receipt: &Receipt, proof: Option<&Inclu
         r.output_bytes,
         calls.join(" ")
     );
-    println!("  parent receipt:    {}", hex_or_none(receipt.parent_receipt_hash));
+    match (&receipt.delegated_by, &outcome.parent_receipt_hash) {
+        (None, _) => println!("  hired by:          none"),
+        (Some(by), None) => {
+            println!("  hired by:          job {} on {} (not checked: no --parent)", by.job_id, by.node_account_id)
+        }
+        (Some(by), Some(hash)) => {
+            println!("  hired by:          job {} on {}, receipt {hash}", by.job_id, by.node_account_id)
+        }
+    }
+    let hired: Vec<String> = receipt.delegated_receipts.iter().map(hex::encode).collect();
+    println!("  hired jobs:        {}", if hired.is_empty() { "none".to_owned() } else { hired.join(", ") });
     println!("  evidence hash:     {}", hex::encode(receipt.evidence_hash));
     match proof {
         Some(p) => println!(

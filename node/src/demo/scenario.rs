@@ -6,7 +6,7 @@ use crate::api::AddSecret;
 use crate::client::{ApiClient, ApiFailure};
 use crate::job::{JobRecord, JobState};
 use base64::Engine;
-use redoubt_attestation::{Verifier, VerifierPolicy};
+use redoubt_attestation::{ReceiptChecks, Verifier, VerifierPolicy};
 use redoubt_vault::{AgentMatcher, HostPattern, Injection, Policy};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -175,7 +175,8 @@ fn first_line(text: &str) -> String {
 }
 
 /// Fetches and verifies the receipt of every job that has one (signature,
-/// inclusion in its sealed batch, the evidence its hash names).
+/// inclusion in its sealed batch, the evidence its hash names, and for a hired
+/// job the link with its hirer's receipt).
 pub async fn verify_receipts(client: &ApiClient, report: &mut DemoReport) -> anyhow::Result<()> {
     let verifier = Verifier::new(VerifierPolicy::default()).allow_dev(true);
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
@@ -189,7 +190,13 @@ pub async fn verify_receipts(client: &ApiClient, report: &mut DemoReport) -> any
         }
         total += 1;
         let bundle = client.receipt(job.id).await?;
-        let outcome = verifier.receipt_outcome(&bundle.receipt, bundle.proof.as_ref(), Some(&bundle.evidence), now);
+        let parent = match job.parent {
+            Some(parent) => Some(client.receipt(parent).await?.receipt),
+            None => None,
+        };
+        let checks =
+            ReceiptChecks { proof: bundle.proof.as_ref(), evidence: Some(&bundle.evidence), parent: parent.as_ref() };
+        let outcome = verifier.receipt_outcome(&bundle.receipt, checks, now);
         if outcome.verified && bundle.proof.is_some() {
             verified += 1;
         } else {
@@ -198,7 +205,7 @@ pub async fn verify_receipts(client: &ApiClient, report: &mut DemoReport) -> any
     }
     report.receipts = (verified, total);
     report.check(
-        "every receipt verified (signature, batch proof, evidence)",
+        "every receipt verified (signature, batch proof, evidence, delegation links)",
         total > 0 && verified == total,
         format!("{verified} of {total}; the evidence is dev evidence, accepted here only because the demo allows it"),
     );

@@ -7,6 +7,7 @@ mod egress;
 mod kv;
 mod log;
 
+pub use delegate::HiredReceipts;
 pub use egress::Egress;
 pub use log::JobLog;
 
@@ -15,23 +16,26 @@ use crate::node::Node;
 use redoubt_sandbox::HostServices;
 use std::sync::Arc;
 
-/// The host services of one job, and its log.
+/// The host services of one job, its log and the receipts of the jobs it hired.
 pub struct JobServices {
     /// What the sandbox calls.
     pub services: HostServices,
     /// The job's log lines, as they pass the leak scan.
     pub log: Arc<JobLog>,
+    /// The receipts of the jobs it hired.
+    pub hired: Arc<HiredReceipts>,
 }
 
 /// The host services for `job`.
 pub fn services_for(node: &Arc<Node>, job: &JobRecord) -> JobServices {
     let log = Arc::new(JobLog::new(node, job));
+    let hired = Arc::new(HiredReceipts::default());
     let services = HostServices {
         http: Arc::new(egress::GateHttp(node.egress.gate.clone())),
         llm: Arc::new(egress::GateLlm(node.egress.llm.clone())),
         kv: Arc::new(kv::StoreKv::new(node)),
-        delegate: Arc::new(delegate::LocalDelegate::new(node, job)),
+        delegate: Arc::new(delegate::LocalDelegate::new(node, job, hired.clone())),
         log: log.clone(),
     };
-    JobServices { services, log }
+    JobServices { services, log, hired }
 }

@@ -32,7 +32,7 @@ use crate::job::{JobFailure, JobId, JobRecord, JobState};
 use crate::node::{Node, lock};
 use crate::store::{Finish, NewJob, StoreError, now_ms};
 use admission::Admitted;
-use redoubt_sandbox::{JobError, JobReport};
+use redoubt_sandbox::JobError;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -141,6 +141,7 @@ impl Node {
         lock(&self.cancels).remove(&id);
         let finished_at_ms = now_ms();
         let logs = services.log.take();
+        let hired = services.hired.take();
         let finish = match report {
             None => Finish {
                 state: JobState::Cancelled,
@@ -151,7 +152,10 @@ impl Node {
                 receipt: None,
                 finished_at_ms,
             },
-            Some(report) => self.conclude(&running, &admitted, &input, report, logs, started_at_ms, finished_at_ms),
+            Some(report) => {
+                let ran = receipt::Ran { input: &input, usage: &report.usage, started_at_ms, finished_at_ms, hired };
+                self.conclude(&running, &admitted, ran, report.outcome, &report.console, logs)
+            }
         };
         self.alerts.settle().await;
         let finished = self.store.finish_job(id, finish).await?;
@@ -160,29 +164,28 @@ impl Node {
     }
 
     /// Scans what a job produced and signs its receipt.
-    #[allow(clippy::too_many_arguments)]
     fn conclude(
         &self,
         job: &JobRecord,
         admitted: &Admitted,
-        input: &[u8],
-        report: JobReport,
+        ran: receipt::Ran<'_>,
+        outcome: Result<Vec<u8>, JobError>,
+        console: &[u8],
         mut logs: Vec<u8>,
-        started_at_ms: u64,
-        finished_at_ms: u64,
     ) -> Finish {
         let detector = self.vault.leak_detector();
-        logs.extend(scan::console(self, job, &detector, &report.console));
-        let outcome = match report.outcome {
+        logs.extend(scan::console(self, job, &detector, console));
+        let outcome = match outcome {
             Ok(output) => scan::output(self, job, &detector, output),
             Err(error) => Err(scan::failure(self, job, &detector, failure_of(&error))),
         };
-        let signed = receipt::sign(self, job, admitted, input, &outcome, &report.usage, started_at_ms, finished_at_ms);
+        let (usage, finished_at_ms) = (ran.usage.clone(), ran.finished_at_ms);
+        let signed = receipt::sign(self, job, admitted, &outcome, ran);
         let (state, output, error) = match outcome {
             Ok(output) => (JobState::Succeeded, Some(output), None),
             Err(failure) => (JobState::Failed, None, Some(failure)),
         };
-        Finish { state, output, error, usage: Some(report.usage), logs, receipt: Some(signed), finished_at_ms }
+        Finish { state, output, error, usage: Some(usage), logs, receipt: Some(signed), finished_at_ms }
     }
 
     /// Fails a job that never reached the sandbox.

@@ -3,7 +3,7 @@
 //! run twice; receipts, audit log and vault are intact.
 
 use crate::support::TestHome;
-use redoubt_attestation::{SignedReceipt, Verifier, VerifierPolicy};
+use redoubt_attestation::{ReceiptChecks, SignedReceipt, Verifier, VerifierPolicy};
 use serde_json::json;
 use std::time::Duration;
 
@@ -57,12 +57,8 @@ async fn a_job_interrupted_by_kill_9_runs_again_once_then_fails_and_nothing_else
     let proof = serde_json::from_value(bundle["proof"].clone()).unwrap();
     let evidence = serde_json::from_value(bundle["evidence"].clone()).unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let outcome = Verifier::new(VerifierPolicy::default()).allow_dev(true).receipt_outcome(
-        &signed,
-        Some(&proof),
-        Some(&evidence),
-        now,
-    );
+    let checks = ReceiptChecks { proof: Some(&proof), evidence: Some(&evidence), parent: None };
+    let outcome = Verifier::new(VerifierPolicy::default()).allow_dev(true).receipt_outcome(&signed, checks, now);
     assert!(outcome.verified, "{:?}", outcome.reason);
 
     // The audit log kept everything and gained the failure; the vault still holds the secret.

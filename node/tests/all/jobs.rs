@@ -2,7 +2,7 @@
 //! delegation with child receipts, receipts that verify offline.
 
 use crate::support::TestHome;
-use redoubt_attestation::{InclusionProof, SignedReceipt, Verifier, VerifierPolicy};
+use redoubt_attestation::{InclusionProof, ReceiptChecks, SignedReceipt, Verifier, VerifierPolicy};
 use reqwest::Method;
 use serde_json::json;
 use std::collections::HashSet;
@@ -89,6 +89,7 @@ async fn delegation_runs_a_child_job_with_its_own_receipt_and_receipts_verify_of
 
     // Wait for the batch, then verify both receipts as an outside verifier would.
     let verifier = Verifier::new(VerifierPolicy::default()).allow_dev(true);
+    let mut receipts = Vec::new();
     for id in [parent["id"].as_u64().unwrap(), child["id"].as_u64().unwrap()] {
         let mut bundle = client.get(&format!("/v1/jobs/{id}/receipt")).await;
         for _ in 0..100 {
@@ -101,12 +102,23 @@ async fn delegation_runs_a_child_job_with_its_own_receipt_and_receipts_verify_of
         let signed: SignedReceipt = serde_json::from_value(bundle["receipt"].clone()).unwrap();
         let proof: InclusionProof = serde_json::from_value(bundle["proof"].clone()).unwrap();
         let evidence = serde_json::from_value(bundle["evidence"].clone()).unwrap();
-        let outcome = verifier.receipt_outcome(&signed, Some(&proof), Some(&evidence), now());
+        let checks = ReceiptChecks { proof: Some(&proof), evidence: Some(&evidence), parent: None };
+        let outcome = verifier.receipt_outcome(&signed, checks, now());
         assert!(outcome.verified, "job {id}: {:?}", outcome.reason);
-        let strict =
-            Verifier::new(VerifierPolicy::default()).receipt_outcome(&signed, Some(&proof), Some(&evidence), now());
+        let strict = Verifier::new(VerifierPolicy::default()).receipt_outcome(&signed, checks, now());
         assert!(!strict.verified, "dev evidence is refused unless the verifier allows it");
+        receipts.push(signed);
     }
+    // The two receipts name each other: the child its hirer, the hirer the child's receipt.
+    let (parent_receipt, child_receipt) = (&receipts[0], &receipts[1]);
+    assert_eq!(child_receipt.receipt.delegated_by, Some(parent_receipt.receipt.job_ref()));
+    assert_eq!(parent_receipt.receipt.delegated_receipts, vec![child_receipt.receipt.hash()]);
+    let linked = ReceiptChecks { parent: Some(parent_receipt), ..ReceiptChecks::default() };
+    let outcome = verifier.receipt_outcome(child_receipt, linked, now());
+    assert!(outcome.verified, "{:?}", outcome.reason);
+    // Presented the other way round, the hirer is not a job the child hired.
+    let reversed = ReceiptChecks { parent: Some(child_receipt), ..ReceiptChecks::default() };
+    assert_eq!(verifier.receipt_outcome(parent_receipt, reversed, now()).code, Some("delegation-not-delegated"));
     // A capability nobody offers is a clear agent-side error, not a crash.
     let order = json!({ "capability": "teleport", "input": "x", "max_price_micros": 10 });
     let job = client.run("delegator", &order.to_string()).await;

@@ -1,5 +1,6 @@
 //! `redoubt receipt verify` from the attacker's side: altered fields, other signers, proofs of
-//! other leaves or batches, evidence of other keys or chains, dev evidence not allowed.
+//! other leaves or batches, evidence of other keys or chains, dev evidence not allowed, hirer
+//! receipts that do not list the hired job.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use redoubt_attestation::{
     report_data_binding,
 };
 use redoubt_snp_testca::{ReportFields, TestCa};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tempfile::TempDir;
 
 use super::snp::{BASE_SET, RealSet};
@@ -35,7 +36,8 @@ pub(super) fn unsigned_receipt(keys: &NodeKeys, evidence: &Evidence, job: usize)
             output_bytes: 512,
             host_calls: BTreeMap::from([("http".to_string(), 3)]),
         },
-        parent_receipt_hash: None,
+        delegated_by: None,
+        delegated_receipts: Vec::new(),
     }
 }
 
@@ -163,6 +165,36 @@ fn a_proof_for_another_index_or_batch_is_rejected() {
     let mut out_of_range = r.batch.proof(0).unwrap();
     out_of_range.leaf_index = 7;
     r.verify(&receipt, &["--proof", arg(&proof_of("range.json", out_of_range))]).rejects("proof-shape");
+}
+
+#[test]
+fn a_hired_job_verifies_only_with_the_hirer_receipt_that_lists_it() {
+    let r = Receipts::new();
+    let worker = generate_keys("worker.test.near");
+    let worker_evidence = Evidence::dev(worker.bound(None));
+    let hirer_receipt = unsigned_receipt(&r.keys, &r.evidence, 1);
+    let mut child = unsigned_receipt(&worker, &worker_evidence, 9);
+    child.delegated_by = Some(hirer_receipt.job_ref());
+    let child = SignedReceipt::sign(child, &worker);
+    let mut listing = hirer_receipt.clone();
+    listing.delegated_receipts = vec![child.receipt.hash()];
+    let listing = r.file("parent.json", &SignedReceipt::sign(listing, &r.keys));
+    let child_file = r.file("child.json", &child);
+
+    let json = r.verify(&child_file, &["--parent", arg(&listing)]).verifies();
+    assert_eq!(json["parent_receipt_hash"].as_str().map(str::len), Some(64), "{json}");
+    let human = redoubt(&["receipt", "verify", arg(&child_file), "--parent", arg(&listing)]).exits(0);
+    assert!(human.stdout.contains("hired by:          job job-1 on node.test.near, receipt"), "{}", human.stdout);
+
+    // The hirer's receipt that lists nothing, one whose list was edited, and a job that was not hired.
+    let silent = r.file("silent.json", &r.signed[1]);
+    r.verify(&child_file, &["--parent", arg(&silent)]).rejects("delegation-not-listed");
+    let mut edited = serde_json::to_value(&r.signed[1]).unwrap();
+    edited["receipt"]["delegated_receipts"] = json!([hex::encode(child.receipt.hash())]);
+    r.verify(&child_file, &["--parent", arg(&r.file("edited.json", &edited))]).rejects("parent-receipt-invalid");
+    let unhired = r.file("unhired.json", &r.signed[2]);
+    r.verify(&unhired, &["--parent", arg(&listing)]).rejects("delegation-not-delegated");
+    redoubt(&["receipt", "verify", arg(&child_file), "--parent", "/nonexistent/parent.json"]).exits(2);
 }
 
 #[test]
