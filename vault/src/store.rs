@@ -1,6 +1,6 @@
 //! The vault file on disk: size-capped reads, atomic replacement (temp file in the same directory,
 //! write, fsync, rename, fsync directory; mode 0600), an advisory lock serialising writers across
-//! processes, and the identity stamp used to notice another process's write.
+//! processes, and the [`Version`] handle used to notice another process's write.
 
 use crate::VaultError;
 use crate::crypto::random_bytes;
@@ -12,50 +12,80 @@ use std::path::{Path, PathBuf};
 /// The largest vault file `open` reads (the format's own limits keep real vaults far smaller).
 pub(crate) const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Identity of one version of the vault file: every atomic write makes a new inode.
+/// One version of the vault file, as this process last read or wrote it: an open handle on that
+/// file, and its identity when it was read. Every write replaces the file by rename, which drops
+/// the replaced file's link count, so one `fstat` of the handle (no path lookup) tells whether the
+/// version is still current.
+#[derive(Debug)]
+pub(crate) struct Version {
+    file: File,
+    stamp: Stamp,
+}
+
+/// What changes when a file is replaced, unlinked, linked or written in place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct FileStamp {
+struct Stamp {
     dev: u64,
     ino: u64,
+    nlink: u64,
     len: u64,
     mtime_ns: i128,
 }
 
-/// The stamp of the file now at `path`, or `None` if there is none.
-pub(crate) fn stamp(path: &Path) -> Result<Option<FileStamp>, VaultError> {
-    match std::fs::metadata(path) {
-        Ok(m) => Ok(Some(FileStamp {
+impl Stamp {
+    fn of(m: &std::fs::Metadata) -> Stamp {
+        Stamp {
             dev: m.dev(),
             ino: m.ino(),
+            nlink: m.nlink(),
             len: m.len(),
             mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
-        })),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(VaultError::io("inspect", path, e)),
+        }
     }
 }
 
-/// Reads the whole vault file, refusing one larger than [`MAX_FILE_BYTES`].
-pub(crate) fn read(path: &Path) -> Result<Vec<u8>, VaultError> {
+impl Version {
+    fn of(file: File, path: &Path) -> Result<Version, VaultError> {
+        let m = file.metadata().map_err(|e| VaultError::io("inspect", path, e))?;
+        Ok(Version { stamp: Stamp::of(&m), file })
+    }
+
+    /// Whether the file at the path may no longer be this version: it was replaced or removed
+    /// (its link count changed) or written in place (its length or modification time changed).
+    pub(crate) fn outdated(&self, path: &Path) -> Result<bool, VaultError> {
+        let m = self.file.metadata().map_err(|e| VaultError::io("inspect", path, e))?;
+        Ok(Stamp::of(&m) != self.stamp)
+    }
+}
+
+/// Whether a file exists at `path`.
+pub(crate) fn exists(path: &Path) -> Result<bool, VaultError> {
+    path.try_exists().map_err(|e| VaultError::io("inspect", path, e))
+}
+
+/// Reads the whole vault file, refusing one larger than [`MAX_FILE_BYTES`]; returns its bytes and
+/// the version they came from.
+pub(crate) fn read(path: &Path) -> Result<(Vec<u8>, Version), VaultError> {
     let file = File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => VaultError::Missing(path.to_path_buf()),
         _ => VaultError::io("open", path, e),
     })?;
     let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| VaultError::io("read", path, e))?;
+    (&file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| VaultError::io("read", path, e))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(VaultError::Corrupt {
             path: path.to_path_buf(),
             reason: format!("larger than {MAX_FILE_BYTES} bytes"),
         });
     }
-    Ok(bytes)
+    Ok((bytes, Version::of(file, path)?))
 }
 
 /// Replaces `path` with `bytes` atomically: after a crash at any moment `path` holds either the
 /// old or the new content in full. The temporary file (mode 0600, in the same directory, so the
 /// rename never crosses file systems) is named `.<file>.tmp-<pid>-<random>`; nothing reads it.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<FileStamp, VaultError> {
+/// Returns the version written (the handle is the one that wrote it, now at `path`).
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<Version, VaultError> {
     let tmp = temp_path(path)?;
     let result = (|| {
         let mut file = OpenOptions::new()
@@ -66,14 +96,18 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<FileStamp, Vault
             .map_err(|e| VaultError::io("create", &tmp, e))?;
         file.write_all(bytes).map_err(|e| VaultError::io("write", &tmp, e))?;
         file.sync_all().map_err(|e| VaultError::io("sync", &tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| VaultError::io("rename", path, e))
+        std::fs::rename(&tmp, path).map_err(|e| VaultError::io("rename", path, e))?;
+        Ok(file)
     })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
+    let file = match result {
+        Ok(file) => file,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
     fsync_parent(path)?;
-    stamp(path)?.ok_or_else(|| VaultError::io("inspect", path, std::io::ErrorKind::NotFound.into()))
+    Version::of(file, path)
 }
 
 /// Flushes the directory entry of `path` (so a rename or create survives power loss).
@@ -151,13 +185,27 @@ mod tests {
     fn atomic_write_replaces_content_with_mode_0600() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v.json");
-        let s1 = write_atomic(&path, b"one").unwrap();
-        let s2 = write_atomic(&path, b"two").unwrap();
-        assert_ne!(s1, s2);
+        let v1 = write_atomic(&path, b"one").unwrap();
+        assert!(!v1.outdated(&path).unwrap());
+        let v2 = write_atomic(&path, b"two").unwrap();
+        assert!(v1.outdated(&path).unwrap(), "a rename over the file outdates the version it replaced");
+        assert!(!v2.outdated(&path).unwrap());
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("v.json")], "no temp file left behind");
+    }
+
+    #[test]
+    fn removing_or_linking_the_file_outdates_the_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.json");
+        let version = write_atomic(&path, b"one").unwrap();
+        std::fs::hard_link(&path, dir.path().join("copy")).unwrap();
+        assert!(version.outdated(&path).unwrap());
+        let (_, version) = read(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert!(version.outdated(&path).unwrap());
     }
 
     #[test]
@@ -178,6 +226,12 @@ mod tests {
         let f = File::create(&path).unwrap();
         f.set_len(MAX_FILE_BYTES + 1).unwrap();
         assert!(matches!(read(&path), Err(VaultError::Corrupt { .. })));
+        f.set_len(3).unwrap();
+        let (bytes, version) = read(&path).unwrap();
+        assert_eq!(bytes, [0; 3]);
+        assert!(!version.outdated(&path).unwrap());
+        f.set_len(4).unwrap();
+        assert!(version.outdated(&path).unwrap(), "a write in place outdates the version");
         assert!(matches!(read(&dir.path().join("none")), Err(VaultError::Missing(_))));
     }
 }

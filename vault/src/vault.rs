@@ -18,7 +18,7 @@ use crate::format::{KdfRecord, VaultFile};
 use crate::grant::{Decision, Grant, GrantRequest, decide};
 use crate::rules::{validate_name, validate_value_len};
 use crate::state::{Entry, State, now_unix};
-use crate::store::{self, FileStamp, VaultLock};
+use crate::store::{self, VaultLock, Version};
 use crate::{KeyMode, LeakDetector, MasterKey, Policy, SecretValue, VaultError};
 use serde::Serialize;
 use std::borrow::Borrow;
@@ -49,7 +49,8 @@ pub struct Vault {
     mode: KeyMode,
     kdf: Option<KdfRecord>,
     state: State,
-    stamp: Option<FileStamp>,
+    /// The version of the file `state` was read from or written to.
+    version: Version,
     detector: Arc<LeakDetector>,
     /// Uses of secrets without a use limit, not yet written.
     pending_uses: HashMap<String, u64>,
@@ -60,7 +61,7 @@ impl Vault {
     pub fn create(path: impl AsRef<Path>, key: impl Borrow<MasterKey>) -> Result<Vault, VaultError> {
         let (path, key) = (path.as_ref().to_path_buf(), key.borrow());
         let _lock = VaultLock::acquire(&path)?;
-        if store::stamp(&path)?.is_some() {
+        if store::exists(&path)? {
             return Err(VaultError::AlreadyExists(path));
         }
         let kdf = match key.params_for_new_vault() {
@@ -69,18 +70,9 @@ impl Vault {
         };
         let keys = Keys::new(input_key(key, &kdf)?, random_bytes::<16>()?, key.mode());
         let state = State::default();
-        let stamp = store::write_atomic(&path, &state.encode(&keys, key.mode(), &kdf).to_bytes())?;
+        let version = store::write_atomic(&path, &state.encode(&keys, key.mode(), &kdf).to_bytes())?;
         let detector = Arc::new(LeakDetector::empty());
-        Ok(Vault {
-            path,
-            keys,
-            mode: key.mode(),
-            kdf,
-            state,
-            stamp: Some(stamp),
-            detector,
-            pending_uses: HashMap::new(),
-        })
+        Ok(Vault { path, keys, mode: key.mode(), kdf, state, version, detector, pending_uses: HashMap::new() })
     }
 
     /// Opens the vault at `path`. Fails with `KeyModeMismatch` for a key of another mode, `WrongKey`
@@ -89,8 +81,8 @@ impl Vault {
     /// Never writes.
     pub fn open(path: impl AsRef<Path>, key: impl Borrow<MasterKey>) -> Result<Vault, VaultError> {
         let (path, key) = (path.as_ref().to_path_buf(), key.borrow());
-        let stamp = store::stamp(&path)?;
-        let file = VaultFile::parse(&path, &store::read(&path)?)?;
+        let (bytes, version) = store::read(&path)?;
+        let file = VaultFile::parse(&path, &bytes)?;
         if file.key_mode != key.mode() {
             return Err(VaultError::KeyModeMismatch { vault: file.key_mode, key: key.mode() });
         }
@@ -103,7 +95,7 @@ impl Vault {
             mode: file.key_mode,
             kdf: file.kdf,
             state,
-            stamp,
+            version,
             detector,
             pending_uses: HashMap::new(),
         })
@@ -198,9 +190,15 @@ impl Vault {
     /// host and the agent, is not expired and has uses left. Others are simply not granted (see
     /// [`Vault::explain`]). Each grant's use is counted and written to disk before this returns.
     /// Two granted secrets that would be injected into the same place are an error.
+    ///
+    /// The decision is made on the file as it is now: writers replace it by rename, so one
+    /// `fstat` of the version last read tells whether another process changed it, and only then
+    /// is it re-read under the lock. A grant of secrets without a use limit takes no lock and
+    /// writes nothing.
     pub fn grants_for(&mut self, req: &GrantRequest<'_>) -> Result<Vec<Grant>, VaultError> {
-        let lock = VaultLock::acquire(&self.path)?;
-        self.refresh_locked()?;
+        if self.version.outdated(&self.path)? {
+            self.reload()?;
+        }
         let allowed = allowed_names(&self.state, req)?;
         let limited = allowed.iter().any(|name| self.state.entries[name.as_str()].policy.max_uses.is_some());
         if !limited {
@@ -210,7 +208,6 @@ impl Vault {
             }
             return Ok(allowed.into_iter().map(|name| grant_of(&self.state, name)).collect());
         }
-        drop(lock);
         self.mutate(|state, _| {
             let allowed = allowed_names(state, req)?;
             for name in &allowed {
@@ -223,8 +220,8 @@ impl Vault {
 
     /// Whether [`Vault::grants_for`] would write the file for `req` (a named secret has a use
     /// limit, so its use must be durable first). When it would not, granting costs no disk write
-    /// (only the lock and a check that no other process changed the file), so a caller on an
-    /// async runtime may grant inline instead of on a blocking thread.
+    /// and no lock (only a `stat` to check that no other process changed the file), so a caller on
+    /// an async runtime may grant inline instead of on a blocking thread.
     pub fn grant_writes(&self, req: &GrantRequest<'_>) -> bool {
         req.secret_names
             .iter()
@@ -284,7 +281,7 @@ impl Vault {
         };
         let bytes = next.encode(&self.keys, self.mode, &self.kdf).to_bytes();
         store::remove_stale_temps(&self.path)?;
-        self.stamp = Some(store::write_atomic(&self.path, &bytes)?);
+        self.version = store::write_atomic(&self.path, &bytes)?;
         self.state = next;
         self.pending_uses.clear();
         if let Some(detector) = detector {
@@ -294,11 +291,11 @@ impl Vault {
     }
 
     fn refresh_locked(&mut self) -> Result<bool, VaultError> {
-        let now = store::stamp(&self.path)?;
-        if now.is_some() && now == self.stamp {
+        if !self.version.outdated(&self.path)? {
             return Ok(false);
         }
-        let file = VaultFile::parse(&self.path, &store::read(&self.path)?)?;
+        let (bytes, version) = store::read(&self.path)?;
+        let file = VaultFile::parse(&self.path, &bytes)?;
         if file.vault_id.0 != *self.keys.vault_id() || file.key_mode != self.mode || file.kdf != self.kdf {
             return Err(VaultError::Replaced { path: self.path.clone() });
         }
@@ -311,7 +308,7 @@ impl Vault {
             self.detector = Arc::new(state.detector()?);
         }
         self.state = state;
-        self.stamp = now;
+        self.version = version;
         Ok(true)
     }
 }

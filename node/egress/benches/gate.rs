@@ -5,8 +5,9 @@
 //! - `direct`: a plain hyper 1 client connection, no checks;
 //! - `gate`: `Gate::fetch` with a vault of 1,000 secrets (every request and response is scanned
 //!   for all of them), no secret declared by the caller;
-//! - `gate + inject`: the same, with one secret granted and injected per request (the vault
-//!   counts the use and writes it to disk before it is granted).
+//! - `gate + inject`: the same, with one secret granted and injected per request (the secret has
+//!   no use limit: the vault checks with one `fstat` that its file is current and counts the use
+//!   in memory).
 //!
 //! `cargo bench -p redoubt-egress --bench gate` prints p50 and p99 latency and the ratio to
 //! `direct`. Set `GATE_BENCH_ITERATIONS` to change the sample count (default 2,000).

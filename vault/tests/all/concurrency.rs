@@ -2,7 +2,7 @@
 //! shared, and a file put back from an old copy or swapped for another vault is noticed.
 
 use crate::support::*;
-use redoubt_vault::{MasterKey, Vault, VaultError};
+use redoubt_vault::{Injection, MasterKey, Vault, VaultError};
 
 #[test]
 fn changes_from_another_handle_are_merged_not_lost() {
@@ -33,6 +33,26 @@ fn use_limits_are_shared_between_handles() {
     assert!(granted_bearer(&mut two, "tok", 0).is_some());
     assert!(granted_bearer(&mut one, "tok", 0).is_none());
     assert!(granted_bearer(&mut two, "tok", 0).is_none());
+}
+
+#[test]
+fn a_secret_revoked_by_another_process_is_not_granted_on_the_next_request() {
+    let (_d, path) = vault_path();
+    let mut node = Vault::create(&path, sealed_key()).unwrap();
+    node.add("tok", value("first-secret-value"), bearer_policy()).unwrap();
+    assert!(granted_bearer(&mut node, "tok", 0).is_some());
+    let mut cli = Vault::open(&path, sealed_key()).unwrap();
+
+    cli.rotate("tok", value("second-secret-value")).unwrap();
+    let injected = granted_bearer(&mut node, "tok", 0).expect("still granted after rotation");
+    assert!(String::from_utf8(injected).unwrap().contains("second-secret-value"), "the old value is never sent");
+
+    cli.set_policy("tok", policy(&["elsewhere.example.org"], &["name:bot"], Injection::Bearer)).unwrap();
+    assert!(granted_bearer(&mut node, "tok", 0).is_none(), "a host taken out of the policy");
+
+    cli.remove("tok").unwrap();
+    assert!(granted_bearer(&mut node, "tok", 0).is_none(), "a removed secret");
+    assert!(node.leak_detector().scan(b"second-secret-value").is_none(), "the detector follows");
 }
 
 #[test]

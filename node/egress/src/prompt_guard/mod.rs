@@ -107,9 +107,10 @@ impl Assessment {
 /// Runs the heuristics over `text`.
 pub fn assess(text: &str) -> Assessment {
     let views = views::build(text);
+    let [plain, rot13, reversed] = rules::candidates(&views.plain);
     let mut signals = BTreeSet::new();
     let mut weak_rules = Vec::new();
-    for index in rules::matching(&views.plain, false) {
+    for index in rules::matching(&views.plain, plain) {
         let signal = rules::RULES[index].0;
         match signal.is_strong() {
             true => {
@@ -121,7 +122,15 @@ pub fn assess(text: &str) -> Assessment {
     if weak_rules.len() >= 2 {
         signals.extend(weak_rules);
     }
-    if views.derived.iter().any(|view| !rules::matching(view, true).is_empty()) {
+    // Only strong rules count in a transformed or decoded reading; a reading no strong rule can
+    // match is not even built.
+    let strong_match = |text: &str, rules: rules::RuleSet| !rules::matching(text, rules::strong_only(rules)).is_empty();
+    let transformed = [(rot13, views::rot13 as fn(&str) -> String), (reversed, views::reversed)];
+    if transformed
+        .into_iter()
+        .any(|(rules, transform)| rules::strong_only(rules) != 0 && strong_match(&transform(&views.plain), rules))
+        || views.derived.iter().any(|view| strong_match(view, rules::candidates(view)[0]))
+    {
         signals.insert(Signal::EncodedInstruction);
     }
     if views.hidden_chars >= HIDDEN_THRESHOLD {

@@ -25,7 +25,8 @@ pub(super) const HALF_WINDOW: usize = 512 << 10;
 pub(super) struct Views {
     /// The text, normalised.
     pub plain: String,
-    /// Transformed and decoded readings of it (each already normalised).
+    /// Transformed and decoded readings of it (each already normalised); the rot13 and reversed
+    /// readings are not built here (see `rules::Reading`).
     pub derived: Vec<String>,
     /// How many invisible characters carried text (Unicode tag characters) or split words.
     pub hidden_chars: usize,
@@ -38,8 +39,6 @@ pub(super) fn build(text: &str) -> Views {
     let mut derived = Vec::new();
     derived.extend(unspaced(&plain));
     derived.extend(leet(&plain));
-    derived.push(plain.chars().map(rot13).collect());
-    derived.push(plain.chars().rev().collect());
     derived.extend(decoded(&text).into_iter().map(|d| normalise(&d).0));
     Views { plain, derived, hidden_chars }
 }
@@ -85,15 +84,25 @@ fn normalise(text: &str) -> (String, usize) {
         {
             out.push(g);
         }
-        out.extend(c.to_lowercase());
+        match c.is_ascii() {
+            true => out.push(c.to_ascii_lowercase()),
+            false => out.extend(c.to_lowercase()),
+        }
     }
     (out, hidden)
 }
 
 /// `i g n o r e  a l l` → `ignore all` (runs of four or more single letters), if any.
 fn unspaced(plain: &str) -> Option<String> {
-    let words: Vec<&str> = plain.split([' ', '\n']).collect();
     let single = |w: &&str| w.chars().count() == 1 && w.chars().all(char::is_alphabetic);
+    let longest_run = plain.split([' ', '\n']).fold((0, 0), |(run, best), w| match single(&w) {
+        true => (run + 1, best.max(run + 1)),
+        false => (0, best),
+    });
+    if longest_run.1 < 4 {
+        return None;
+    }
+    let words: Vec<&str> = plain.split([' ', '\n']).collect();
     let mut out = Vec::with_capacity(words.len());
     let mut run = String::new();
     let mut changed = false;
@@ -134,26 +143,32 @@ fn leet(plain: &str) -> Option<String> {
         '7' => 't',
         c => c,
     };
-    let mut changed = false;
+    if !plain.split([' ', '\n']).any(mixed) {
+        return None;
+    }
     let out: Vec<String> = plain
         .split([' ', '\n'])
-        .map(|w| {
-            if mixed(w) {
-                changed = true;
-                w.chars().map(map).collect()
-            } else {
-                w.to_string()
-            }
+        .map(|w| match mixed(w) {
+            true => w.chars().map(map).collect(),
+            false => w.to_string(),
         })
         .collect();
-    changed.then(|| out.join(" "))
+    Some(out.join(" "))
 }
 
-fn rot13(c: char) -> char {
-    match c {
-        'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
-        _ => c,
-    }
+/// `text` read backwards, character by character.
+pub(super) fn reversed(text: &str) -> String {
+    text.chars().rev().collect()
+}
+
+/// `text` with every ASCII lowercase letter rotated by 13 (`plain` is lowercase already).
+pub(super) fn rot13(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
+            _ => c,
+        })
+        .collect()
 }
 
 static BASE64_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/_-]{16,}={0,2}").expect("valid"));
@@ -212,7 +227,8 @@ mod tests {
 
     fn all(text: &str) -> Vec<String> {
         let v = build(text);
-        std::iter::once(v.plain).chain(v.derived).collect()
+        let transformed = [rot13(&v.plain), reversed(&v.plain)];
+        std::iter::once(v.plain).chain(transformed).chain(v.derived).collect()
     }
 
     fn reads(text: &str, wanted: &str) -> bool {
@@ -242,7 +258,7 @@ mod tests {
     fn ordinary_text_gives_no_decoded_views() {
         let v = build("The quarterly report is attached. Revenue grew 12% in the north region.");
         assert_eq!(v.plain, "the quarterly report is attached. revenue grew 12% in the north region.");
-        assert_eq!(v.derived.len(), 2, "only rot13 and reversed: {:?}", v.derived);
+        assert!(v.derived.is_empty(), "{:?}", v.derived);
         assert_eq!(v.hidden_chars, 0);
         // A PNG in base64 decodes to binary: no view.
         assert!(
