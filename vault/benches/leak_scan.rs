@@ -138,18 +138,34 @@ fn mime_body(rng: &mut StdRng) -> Vec<u8> {
     out
 }
 
-/// Median time of `f` over enough runs to fill about a second (at least 5).
-fn time(mut f: impl FnMut()) -> Duration {
+/// Median time of `f` over enough runs to fill about `budget` (at least 5).
+fn time(mut f: impl FnMut(), budget: Duration) -> Duration {
     f();
     let mut samples = Vec::new();
     let start = Instant::now();
-    while samples.len() < 5 || (start.elapsed() < Duration::from_secs(1) && samples.len() < 200) {
+    while samples.len() < 5 || (start.elapsed() < budget && samples.len() < 200) {
         let t = Instant::now();
         f();
         samples.push(t.elapsed());
     }
     samples.sort();
     samples[samples.len() / 2]
+}
+
+/// A named benchmark row: what it measures, and one call of it.
+type Row<'a> = (&'a str, Box<dyn FnMut() + 'a>);
+
+/// Each row's time: the median over about half a second of back-to-back calls (the body stays in
+/// cache, as for a request just received), taken in three passes through all the rows; the
+/// fastest pass counts, so that a slow spell of the shared machine does not land on one row only.
+fn timed_rows<'a>(mut rows: Vec<Row<'a>>) -> (Vec<&'a str>, Vec<Duration>) {
+    let mut best = vec![Duration::MAX; rows.len()];
+    for _ in 0..3 {
+        for ((_, f), best) in rows.iter_mut().zip(&mut best) {
+            *best = (*best).min(time(f, Duration::from_millis(500)));
+        }
+    }
+    (rows.into_iter().map(|(name, _)| name).collect(), best)
 }
 
 fn row(what: &str, t: Duration, floor: Duration) {
@@ -175,7 +191,7 @@ fn main() {
     let form = form_body(&mut rng);
     let mime = mime_body(&mut rng);
 
-    let build = time(|| drop(black_box(LeakDetector::new(pairs()).unwrap())));
+    let build = time(|| drop(black_box(LeakDetector::new(pairs()).unwrap())), Duration::from_secs(1));
     let detector = LeakDetector::new(pairs()).unwrap();
     assert_eq!(detector.scan(&body), None, "the clean body must be clean");
     assert_eq!(detector.scan(&form), None, "the form body must be clean");
@@ -183,7 +199,32 @@ fn main() {
     assert_eq!(detector.scan(&dirty).map(|l| (l.secret, l.offset)), Some((secrets[SECRETS / 2].0.clone(), at)));
 
     let finder = memchr::memmem::Finder::new(&secrets[0].1);
-    let floor = time(|| assert!(black_box(finder.find(black_box(&body))).is_none()));
+    let rows: Vec<Row<'_>> = vec![
+        (
+            "memchr::memmem::Finder, one secret (floor)",
+            Box::new(|| assert!(black_box(finder.find(black_box(&body))).is_none())),
+        ),
+        ("LeakDetector::scan, JSON body, no secret", Box::new(|| assert!(detector.scan(black_box(&body)).is_none()))),
+        (
+            "LeakDetector::scan, JSON body, one secret near the end",
+            Box::new(|| assert!(detector.scan(black_box(&dirty)).is_some())),
+        ),
+        ("LeakDetector::redact, JSON body, no secret", Box::new(|| drop(black_box(detector.redact(black_box(&body)))))),
+        (
+            "LeakDetector::redact, JSON body, one secret near the end",
+            Box::new(|| drop(black_box(detector.redact(black_box(&dirty))))),
+        ),
+        (
+            "LeakDetector::scan, form-urlencoded body (percent view)",
+            Box::new(|| assert!(detector.scan(black_box(&form)).is_none())),
+        ),
+        (
+            "LeakDetector::scan, MIME base64 body (line view)",
+            Box::new(|| assert!(detector.scan(black_box(&mime)).is_none())),
+        ),
+    ];
+    let (names, times) = timed_rows(rows);
+    let floor = times[0];
 
     println!(
         "\nleak scan: {SECRETS} secrets of 16-64 bytes, {} patterns, 1 MiB body, one core",
@@ -192,33 +233,9 @@ fn main() {
     println!("detector build time: {:.1} ms (median)\n", build.as_secs_f64() * 1e3);
     println!("| {:<58} | {:>13} | {:>12} | {:>7} |", "scan", "time / MiB", "throughput", "vs floor");
     println!("|{:-<60}|{:-<15}|{:-<14}|{:-<9}|", "", "", "", "");
-    row("memchr::memmem::Finder, one secret (floor)", floor, floor);
-    row("LeakDetector::scan, JSON body, no secret", time(|| assert!(detector.scan(black_box(&body)).is_none())), floor);
-    row(
-        "LeakDetector::scan, JSON body, one secret near the end",
-        time(|| assert!(detector.scan(black_box(&dirty)).is_some())),
-        floor,
-    );
-    row(
-        "LeakDetector::redact, JSON body, no secret",
-        time(|| drop(black_box(detector.redact(black_box(&body))))),
-        floor,
-    );
-    row(
-        "LeakDetector::redact, JSON body, one secret near the end",
-        time(|| drop(black_box(detector.redact(black_box(&dirty))))),
-        floor,
-    );
-    row(
-        "LeakDetector::scan, form-urlencoded body (percent view)",
-        time(|| assert!(detector.scan(black_box(&form)).is_none())),
-        floor,
-    );
-    row(
-        "LeakDetector::scan, MIME base64 body (line view)",
-        time(|| assert!(detector.scan(black_box(&mime)).is_none())),
-        floor,
-    );
+    for (name, t) in names.iter().zip(times) {
+        row(name, t, floor);
+    }
 
     // Single-stage baselines: the same patterns in one automaton, no prefilter of ours.
     let patterns: Vec<Vec<u8>> = secrets.iter().flat_map(|(_, v)| patterns_of(v).into_iter().map(|(_, p)| p)).collect();
@@ -237,7 +254,7 @@ fn main() {
         match built {
             Ok(ac) => row(
                 &format!("{label} (built in {:.0} ms)", built_in.as_secs_f64() * 1e3),
-                time(|| assert!(ac.find(black_box(&body[..])).is_none())),
+                time(|| assert!(ac.find(black_box(&body[..])).is_none()), Duration::from_secs(1)),
                 floor,
             ),
             Err(e) => println!("| {label}: build failed: {e}"),

@@ -11,7 +11,9 @@
 //!    the automaton; ordinary text is read once, 8 bytes every `shortest pattern - 7` bytes;
 //! 3. layers that interleave encoded and plain bytes (percent-encoding in either case, `+` for
 //!    space, JSON escapes, line-wrapped base64) are undone on the haystack, around the escapes that
-//!    matter only, and the decoded views are scanned the same way (see `views`).
+//!    matter only, and the decoded views are scanned the same way (see `views`); where a view of
+//!    wrapped base64 holds every occurrence a span of the haystack does, the plain scan skips the
+//!    inside of that span, so a MIME body is read about once, not twice.
 //!
 //! What it does not catch, by design: encodings applied twice (`%252F`, base64 of hex), bytes
 //! interleaved with separators (`de:ad:be:ef`, `d e a d`), base64 wrapped at fewer than 16
@@ -249,26 +251,27 @@ impl LeakDetector {
     /// Every occurrence, sorted by position, each reported once.
     fn hits(&self, haystack: &[u8]) -> Vec<Hit> {
         let Some(automaton) = &self.automaton else { return Vec::new() };
-        let mut hits = Vec::new();
-        self.search(automaton, haystack, |pattern, found| {
-            let redact = self.redaction_span(pattern, haystack, found.clone());
-            hits.push(Hit {
-                secret: pattern.secret,
-                encoding: Encoding { form: pattern.form, layer: None },
-                found,
-                redact,
-            });
-        });
         let mut decoded = Vec::new();
         views::build(haystack, &self.interesting, self.prefilter.max_len(), &mut decoded);
+        let mut hits = Vec::new();
+        for segment in self.plain_segments(haystack.len(), &decoded) {
+            self.search(automaton, haystack, segment, |pattern, found| {
+                let redact = self.redaction_span(pattern, haystack, found.clone());
+                hits.push(Hit {
+                    secret: pattern.secret,
+                    encoding: Encoding { form: pattern.form, layer: None },
+                    found,
+                    redact,
+                });
+            });
+        }
         for view in &decoded {
-            self.search(automaton, &view.bytes, |pattern, in_view| {
+            self.search(automaton, &view.bytes, 0..view.bytes.len(), |pattern, in_view| {
                 let found = view.original(in_view.clone());
-                if view.bytes[in_view.clone()] == haystack[found.clone()] {
-                    return; // no escape inside: the plain scan reported it
-                }
+                // No escape inside: the bytes stand in the haystack as they are.
+                let layer = (view.bytes[in_view.clone()] != haystack[found.clone()]).then_some(view.layer);
                 let redact = view.original(self.redaction_span(pattern, &view.bytes, in_view));
-                let encoding = Encoding { form: pattern.form, layer: Some(view.layer) };
+                let encoding = Encoding { form: pattern.form, layer };
                 hits.push(Hit { secret: pattern.secret, encoding, found, redact });
             });
         }
@@ -277,9 +280,37 @@ impl LeakDetector {
         hits
     }
 
-    fn search(&self, automaton: &AhoCorasick, buf: &[u8], mut found: impl FnMut(&Pattern, Range<usize>)) {
+    /// The parts of a haystack of `len` bytes the plain scan must read. A line view that stands in
+    /// for a span holds every occurrence inside it that contains no break or indentation byte;
+    /// when no pattern holds such a byte, the plain scan skips the span but for `max_len` bytes at
+    /// each end (where an occurrence may start inside and end outside, or the reverse). Sampling
+    /// every position outside the skipped parts keeps the prefilter's guarantee (see `prefilter`).
+    fn plain_segments(&self, len: usize, views: &[views::View]) -> Vec<Range<usize>> {
+        let breaks_in_patterns = [b'\n', b'\r', b' ', b'\t'].iter().any(|&b| self.interesting[usize::from(b)]);
+        let margin = self.prefilter.max_len();
+        let mut segments = Vec::new();
+        let mut from = 0;
+        for span in views.iter().filter_map(|v| v.stands_in_for.clone()).filter(|_| !breaks_in_patterns) {
+            let skip = span.start.saturating_add(margin)..span.end.saturating_sub(margin);
+            if skip.start < skip.end && skip.start >= from {
+                segments.push(from..skip.start);
+                from = skip.end;
+            }
+        }
+        segments.push(from..len);
+        segments
+    }
+
+    /// Runs the automaton over the windows the prefilter opens in `buf`, sampling `within` only.
+    fn search(
+        &self,
+        automaton: &AhoCorasick,
+        buf: &[u8],
+        within: Range<usize>,
+        mut found: impl FnMut(&Pattern, Range<usize>),
+    ) {
         let mut windows = Vec::new();
-        self.prefilter.windows(buf, &mut windows);
+        self.prefilter.windows(buf, within, &mut windows);
         for window in windows {
             for m in automaton.find_overlapping_iter(Input::new(buf).range(window)) {
                 found(&self.patterns[m.pattern().as_usize()], m.range());

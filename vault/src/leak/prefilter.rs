@@ -74,14 +74,15 @@ impl Prefilter {
         (word, (1u64 << b1) | (1u64 << b2))
     }
 
-    /// Appends to `out` the merged windows of `haystack` that may contain an occurrence.
-    pub(crate) fn windows(&self, haystack: &[u8], out: &mut Vec<Range<usize>>) {
-        if haystack.len() < self.min_len {
+    /// Appends to `out` the merged windows of `haystack` that may contain an occurrence whose
+    /// first `stride` bytes lie in `within` (all of them, for `within` = the whole haystack).
+    pub(crate) fn windows(&self, haystack: &[u8], within: Range<usize>, out: &mut Vec<Range<usize>>) {
+        if haystack.len() < self.min_len || within.is_empty() {
             return;
         }
-        let last = haystack.len() - K;
+        let last = (haystack.len() - K).min(within.end.saturating_sub(1));
         let back = self.stride - 1;
-        let mut i = 0;
+        let mut i = within.start;
         while i <= last {
             let g = u64::from_le_bytes(haystack[i..i + K].try_into().expect("8 bytes"));
             let g = g | FOLD;
@@ -128,7 +129,7 @@ mod tests {
                 hay.extend_from_slice(&p.to_ascii_uppercase());
                 hay.extend_from_slice(b" trailing text");
                 let mut windows = Vec::new();
-                filter.windows(&hay, &mut windows);
+                filter.windows(&hay, 0..hay.len(), &mut windows);
                 assert!(covered(&windows, offset..offset + p.len()), "{offset} {:?}", String::from_utf8_lossy(p));
             }
         }
@@ -142,7 +143,7 @@ mod tests {
         let filter = Prefilter::new(&patterns);
         let text = "The quick brown fox jumps over the lazy dog, 12345 times. ".repeat(2000);
         let mut windows = Vec::new();
-        filter.windows(text.as_bytes(), &mut windows);
+        filter.windows(text.as_bytes(), 0..text.len(), &mut windows);
         let covered: usize = windows.iter().map(|w| w.len()).sum();
         assert!(covered < text.len() / 20, "{covered} of {} bytes need stage two", text.len());
     }
@@ -151,7 +152,7 @@ mod tests {
     fn empty_filter_opens_nothing() {
         let filter = Prefilter::new(&[]);
         let mut windows = Vec::new();
-        filter.windows(b"anything at all, long enough", &mut windows);
+        filter.windows(b"anything at all, long enough", 0..28, &mut windows);
         assert!(windows.is_empty());
     }
 }
