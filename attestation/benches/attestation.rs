@@ -133,6 +133,12 @@ fn receipts(budget: Duration) {
     let raw_sign = time_per_op(budget, || {
         black_box(keys.sign(black_box(&[7u8; 32])));
     });
+    // What signing cost before the node kept dalek's key ready: near-crypto's own `sign`
+    // rebuilds and re-checks the key pair on every call.
+    let secret = near_crypto::SecretKey::from_random(near_crypto::KeyType::ED25519);
+    let near_crypto_sign = time_per_op(budget, || {
+        black_box(secret.sign(black_box(&[7u8; 32])));
+    });
     let signed = SignedReceipt::sign(receipt, &keys);
     let verify = time_per_op(budget, || {
         black_box(signed.verify().unwrap());
@@ -144,6 +150,7 @@ fn receipts(budget: Duration) {
     });
     row("receipt sign (encode + hash + ed25519)", sign, ">= 20000/s", Some(("raw sign", raw_sign)));
     row("baseline: raw ed25519 sign of 32 bytes", raw_sign, "", None);
+    row("near-crypto SecretKey::sign, 32 bytes", near_crypto_sign, "", Some(("raw sign", raw_sign)));
     row("receipt verify", verify, "", Some(("raw verify", raw_verify)));
     row("baseline: raw ed25519 verify of 32 bytes", raw_verify, "", None);
 }

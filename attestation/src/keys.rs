@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use ed25519_dalek::{Signer, SigningKey};
 use near_account_id::AccountId;
 use near_crypto::{KeyType, PublicKey, SecretKey, Signature};
 use serde::{Deserialize, Serialize};
@@ -48,6 +49,8 @@ pub enum KeyError {
 pub struct NodeKeys {
     account_id: AccountId,
     signing: SecretKey,
+    /// The same ed25519 key, checked once and kept ready to sign.
+    signer: SigningKey,
     encryption: StaticSecret,
 }
 
@@ -56,15 +59,18 @@ impl NodeKeys {
     pub fn generate(account_id: AccountId) -> NodeKeys {
         let signing = SecretKey::from_random(KeyType::ED25519);
         let encryption = StaticSecret::random_from_rng(rand::rngs::OsRng);
-        NodeKeys { account_id, signing, encryption }
+        NodeKeys::from_parts(account_id, signing, encryption).expect("a fresh ed25519 key is consistent")
     }
 
-    /// Keys from parts; the signing key must be ed25519.
+    /// Keys from parts; the signing key must be ed25519, and its public half must be the one its
+    /// secret half derives.
     pub fn from_parts(account_id: AccountId, signing: SecretKey, encryption: StaticSecret) -> Result<NodeKeys, String> {
-        if !matches!(signing.key_type(), KeyType::ED25519) {
+        let SecretKey::ED25519(pair) = &signing else {
             return Err(format!("node signing key must be ed25519, not {}", signing.key_type()));
-        }
-        Ok(NodeKeys { account_id, signing, encryption })
+        };
+        let signer = SigningKey::from_keypair_bytes(&pair.0)
+            .map_err(|_| "node signing key: its public half does not match its secret half".to_string())?;
+        Ok(NodeKeys { account_id, signing, signer, encryption })
     }
 
     /// The NEAR account the node acts as.
@@ -94,7 +100,7 @@ impl NodeKeys {
 
     /// Sign bytes with the ed25519 key (NEAR signature format).
     pub fn sign(&self, data: &[u8]) -> Signature {
-        self.signing.sign(data)
+        Signature::ED25519(self.signer.sign(data))
     }
 
     /// The keys and nonce to bind into evidence.

@@ -98,3 +98,22 @@ fn near_cli_credentials_are_read_with_or_without_an_account_field() {
     fs::write(&wrong, body.to_string()).unwrap();
     assert!(matches!(read_near_credentials(&wrong), Err(KeyError::Format { .. })));
 }
+
+#[test]
+fn signatures_are_near_cryptos_own_and_an_inconsistent_key_pair_is_refused() {
+    let secret = near_crypto::SecretKey::from_random(near_crypto::KeyType::ED25519);
+    let encryption = x25519_dalek::StaticSecret::random_from_rng(rand::rngs::OsRng);
+    let keys = NodeKeys::from_parts("node.near".parse().unwrap(), secret.clone(), encryption.clone()).unwrap();
+    for data in [&b""[..], b"receipt", &[7u8; 1000]] {
+        assert_eq!(keys.sign(data), secret.sign(data), "byte for byte what near-crypto signs");
+    }
+
+    // A 64-byte NEAR secret key carries its public half: one that is not the secret's own is
+    // refused when the keys are made, not when the first receipt is signed.
+    let near_crypto::SecretKey::ED25519(pair) = &secret else { unreachable!() };
+    let mut bytes = pair.0;
+    bytes[63] ^= 1;
+    let forged = near_crypto::SecretKey::ED25519(near_crypto::ED25519SecretKey(bytes));
+    let err = NodeKeys::from_parts("node.near".parse().unwrap(), forged, encryption).err().unwrap();
+    assert!(err.contains("does not match"), "{err}");
+}
