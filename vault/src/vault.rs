@@ -188,8 +188,9 @@ impl Vault {
 
     /// The grants for a request: one per secret named in `req.secret_names` whose policy allows the
     /// host and the agent, is not expired and has uses left. Others are simply not granted (see
-    /// [`Vault::explain`]). Each grant's use is counted and written to disk before this returns.
-    /// Two granted secrets that would be injected into the same place are an error.
+    /// [`Vault::explain`]). Each grant's use is counted; the use of a secret with a use limit is
+    /// written to disk before this returns. Two granted secrets that would be injected into the
+    /// same place are an error.
     ///
     /// The decision is made on the file as it is now: writers replace it by rename, so one
     /// `fstat` of the version last read tells whether another process changed it, and only then
@@ -220,8 +221,8 @@ impl Vault {
 
     /// Whether [`Vault::grants_for`] would write the file for `req` (a named secret has a use
     /// limit, so its use must be durable first). When it would not, granting costs no disk write
-    /// and no lock (only a `stat` to check that no other process changed the file), so a caller on
-    /// an async runtime may grant inline instead of on a blocking thread.
+    /// and no lock (only an `fstat` to check that no other process changed the file), so a caller
+    /// on an async runtime may grant inline instead of on a blocking thread.
     pub fn grant_writes(&self, req: &GrantRequest<'_>) -> bool {
         req.secret_names
             .iter()

@@ -1,8 +1,9 @@
 //! Step 5: the vault. Reading the current leak detector, and granting and injecting the secrets
 //! whose policy allows this host and agent, among those the agent's manifest declares.
 //!
-//! The vault does file I/O (a grant's use is written to disk before it is returned), so every call
-//! that may touch the file runs on tokio's blocking pool, never on a runtime worker. Reading the
+//! A grant of a secret with a use limit writes the vault file before it returns, and a re-read of
+//! the file reads it, so those calls run on tokio's blocking pool, never on a runtime worker; any
+//! other grant costs one `fstat` and runs in place when the vault's lock is free. Reading the
 //! current leak detector is an `Arc` clone under the lock, done in place when the lock is free.
 
 use crate::error::GateError;
