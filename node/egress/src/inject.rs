@@ -1,10 +1,11 @@
 //! Step 5: the vault. Reading the current leak detector, and granting and injecting the secrets
 //! whose policy allows this host and agent, among those the agent's manifest declares.
 //!
-//! A grant of a secret with a use limit writes the vault file before it returns, and a re-read of
-//! the file reads it, so those calls run on tokio's blocking pool, never on a runtime worker; any
-//! other grant costs one `fstat` and runs in place when the vault's lock is free. Reading the
-//! current leak detector is an `Arc` clone under the lock, done in place when the lock is free.
+//! A grant of a secret with a use limit writes the vault file before it returns, so it runs on
+//! tokio's blocking pool, never on a runtime worker. Any other grant runs in place when the vault's
+//! lock is free: one `fstat`, and a re-read of the file only in the rare case that another process
+//! changed it. Reading the current leak detector is an `Arc` clone under the lock, done in place
+//! when the lock is free.
 
 use crate::error::GateError;
 use crate::request::Caller;
