@@ -286,11 +286,13 @@ impl LeakDetector {
     /// each end (where an occurrence may start inside and end outside, or the reverse). Sampling
     /// every position outside the skipped parts keeps the prefilter's guarantee (see `prefilter`).
     fn plain_segments(&self, len: usize, views: &[views::View]) -> Vec<Range<usize>> {
-        let breaks_in_patterns = [b'\n', b'\r', b' ', b'\t'].iter().any(|&b| self.interesting[usize::from(b)]);
+        if [b'\n', b'\r', b' ', b'\t'].iter().any(|&b| self.interesting[usize::from(b)]) {
+            return std::iter::once(0..len).collect();
+        }
         let margin = self.prefilter.max_len();
         let mut segments = Vec::new();
         let mut from = 0;
-        for span in views.iter().filter_map(|v| v.stands_in_for.clone()).filter(|_| !breaks_in_patterns) {
+        for span in views.iter().filter_map(|v| v.stands_in_for.clone()) {
             let skip = span.start.saturating_add(margin)..span.end.saturating_sub(margin);
             if skip.start < skip.end && skip.start >= from {
                 segments.push(from..skip.start);

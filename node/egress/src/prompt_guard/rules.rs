@@ -5,6 +5,7 @@
 //! do not match. English, German, French, Spanish and Italian forms of the common attacks.
 
 use super::Signal::{self, *};
+use super::views::rot13_bytes;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
@@ -240,16 +241,6 @@ struct Compiled {
     strong: RuleSet,
 }
 
-fn rot13(bytes: &[u8]) -> Vec<u8> {
-    bytes
-        .iter()
-        .map(|&b| match b {
-            b'a'..=b'z' => (b - b'a' + 13) % 26 + b'a',
-            b => b,
-        })
-        .collect()
-}
-
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     let regexes = RULES.iter().map(|(_, p)| Regex::new(p).expect("the rules are valid patterns")).collect();
     let mut literals: Vec<Vec<u8>> = Vec::new();
@@ -274,7 +265,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         for literal in found {
             let bytes = literal.as_bytes();
             add(bytes.to_vec(), Reading::Plain, rule);
-            add(rot13(bytes), Reading::Rot13, rule);
+            add(rot13_bytes(bytes), Reading::Rot13, rule);
             match std::str::from_utf8(bytes) {
                 Ok(text) => add(text.chars().rev().collect::<String>().into_bytes(), Reading::Reversed, rule),
                 // A literal cut inside a character has no reversed form to look for.
@@ -392,7 +383,7 @@ mod tests {
             // The prefilter never hides a match, in any reading: every rule agrees with its regex
             // run directly on the transformed text.
             assert_eq!(matching(s, plain), matching(s, every_rule), "{s}");
-            let rotated = String::from_utf8(rot13(s.as_bytes())).unwrap();
+            let rotated = super::super::views::rot13(s);
             assert_eq!(matching(&rotated, candidates(&rotated)[0]), matching(&rotated, every_rule), "{s}");
             assert_eq!(candidates(&rotated)[Reading::Rot13 as usize] & plain, plain, "{s}");
             assert_eq!(rot & candidates(&rotated)[0], candidates(&rotated)[0], "{s}");

@@ -163,10 +163,16 @@ pub(super) fn reversed(text: &str) -> String {
 
 /// `text` with every ASCII lowercase letter rotated by 13 (`plain` is lowercase already).
 pub(super) fn rot13(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
-            _ => c,
+    String::from_utf8(rot13_bytes(text.as_bytes())).expect("rot13 changes ASCII letters only, so UTF-8 stays UTF-8")
+}
+
+/// The same on bytes (prefix literals may end inside a character).
+pub(super) fn rot13_bytes(bytes: &[u8]) -> Vec<u8> {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            b'a'..=b'z' => (b - b'a' + 13) % 26 + b'a',
+            b => b,
         })
         .collect()
 }
