@@ -16,8 +16,11 @@
 //! - [`grant`]: `GrantRequest`, `Grant`, `Decision`, `Denial`;
 //! - [`vault`]: `Vault`, the operations;
 //! - [`leak`]: `LeakDetector`, finding and redacting secrets in any encoding;
+//! - [`deep`]: `DeepScanner`, the thorough check for the few secrets a job holds (every form an
+//!   agent could undo: compression, nested encodings, reversal, XOR, halves), and `inflate`;
 //! - [`rules`]: the naming and length rules for secrets.
 
+pub mod deep;
 pub mod error;
 pub mod grant;
 pub mod leak;
@@ -32,6 +35,7 @@ mod format;
 mod state;
 mod store;
 
+pub use deep::{DeepError, DeepLimits, DeepScanner, Reflection};
 pub use error::VaultError;
 pub use grant::{Decision, Denial, Grant, GrantRequest};
 pub use leak::{Alphabet, Encoding, Form, Layer, Leak, LeakDetector};

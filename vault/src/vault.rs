@@ -19,12 +19,12 @@ use crate::grant::{Decision, Grant, GrantRequest, decide};
 use crate::rules::{validate_name, validate_value_len};
 use crate::state::{Entry, State, now_unix};
 use crate::store::{self, VaultLock, Version};
-use crate::{KeyMode, LeakDetector, MasterKey, Policy, SecretValue, VaultError};
+use crate::{DeepScanner, KeyMode, LeakDetector, MasterKey, Policy, SecretValue, VaultError};
 use serde::Serialize;
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// What `list` shows about a secret: never its value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -54,6 +54,18 @@ pub struct Vault {
     detector: Arc<LeakDetector>,
     /// Uses of secrets without a use limit, not yet written.
     pending_uses: HashMap<String, u64>,
+    /// Deep scanners built for sets of secrets, valid while `detector` is the current one.
+    deep: Mutex<DeepCache>,
+}
+
+/// Most sets of secrets whose deep scanners are kept (about one per installed agent).
+const MAX_DEEP_SCANNERS: usize = 256;
+
+/// Deep scanners by the sorted names of their secrets, for the values `detector` was built from.
+#[derive(Default)]
+struct DeepCache {
+    detector: Option<Arc<LeakDetector>>,
+    scanners: HashMap<Vec<String>, Arc<DeepScanner>>,
 }
 
 impl Vault {
@@ -72,7 +84,17 @@ impl Vault {
         let state = State::default();
         let version = store::write_atomic(&path, &state.encode(&keys, key.mode(), &kdf).to_bytes())?;
         let detector = Arc::new(LeakDetector::empty());
-        Ok(Vault { path, keys, mode: key.mode(), kdf, state, version, detector, pending_uses: HashMap::new() })
+        Ok(Vault {
+            path,
+            keys,
+            mode: key.mode(),
+            kdf,
+            state,
+            version,
+            detector,
+            pending_uses: HashMap::new(),
+            deep: Mutex::default(),
+        })
     }
 
     /// Opens the vault at `path`. Fails with `KeyModeMismatch` for a key of another mode, `WrongKey`
@@ -98,6 +120,7 @@ impl Vault {
             version,
             detector,
             pending_uses: HashMap::new(),
+            deep: Mutex::default(),
         })
     }
 
@@ -247,6 +270,29 @@ impl Vault {
     /// removed, here or by another process).
     pub fn leak_detector(&self) -> Arc<LeakDetector> {
         Arc::clone(&self.detector)
+    }
+
+    /// The deep check for the named secrets (those the vault holds; others are skipped): built once
+    /// per set of names and kept until a value changes.
+    pub fn deep_scanner(&self, names: &[String]) -> Result<Arc<DeepScanner>, VaultError> {
+        let mut key: Vec<String> =
+            names.iter().filter(|n| self.state.entries.contains_key(n.as_str())).cloned().collect();
+        key.sort();
+        key.dedup();
+        let mut cache = self.deep.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !cache.detector.as_ref().is_some_and(|d| Arc::ptr_eq(d, &self.detector)) {
+            *cache = DeepCache { detector: Some(Arc::clone(&self.detector)), scanners: HashMap::new() };
+        }
+        if let Some(scanner) = cache.scanners.get(&key) {
+            return Ok(Arc::clone(scanner));
+        }
+        let values = key.iter().map(|name| (name.as_str(), self.state.entries[name.as_str()].value.expose()));
+        let scanner = Arc::new(DeepScanner::new(values)?);
+        if cache.scanners.len() >= MAX_DEEP_SCANNERS {
+            cache.scanners.clear();
+        }
+        cache.scanners.insert(key, Arc::clone(&scanner));
+        Ok(scanner)
     }
 
     /// Re-reads the file if another process changed it. Returns whether it had.

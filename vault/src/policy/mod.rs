@@ -32,12 +32,18 @@ pub struct Policy {
     /// How many requests may carry the secret in total.
     #[serde(default)]
     pub max_uses: Option<u64>,
+    /// Whether an agent that receives the secret back from a host (a reflection the egress gate
+    /// refused), or re-encodes it into a request, loses its grant: every matcher naming it is
+    /// removed from `agents`. Omitted from the canonical encoding when off, so policies written
+    /// before the option existed keep their hash.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub revoke_on_reflection: bool,
 }
 
 impl Policy {
     /// A policy with no expiry and no use limit.
     pub fn new(hosts: Vec<HostPattern>, agents: Vec<AgentMatcher>, inject: Injection) -> Policy {
-        Policy { hosts, agents, inject, expires_at: None, max_uses: None }
+        Policy { hosts, agents, inject, expires_at: None, max_uses: None, revoke_on_reflection: false }
     }
 
     /// Checks every part is well formed (host patterns are checked when they are built).
@@ -59,6 +65,12 @@ impl Policy {
     /// Whether the canonical `host` matches one of the patterns.
     pub(crate) fn allows_host(&self, canonical: &str) -> bool {
         self.hosts.iter().any(|p| p.matches_canonical(canonical))
+    }
+
+    /// The same policy without any matcher of the agent `name` with `code_hash` (its grant revoked).
+    pub fn without_agent(&self, name: &str, code_hash: &[u8; 32]) -> Policy {
+        let agents = self.agents.iter().filter(|a| !a.matches(name, code_hash)).cloned().collect();
+        Policy { agents, ..self.clone() }
     }
 
     /// Whether the agent matches one of the matchers.
@@ -95,6 +107,21 @@ mod tests {
         let mut other = base.clone();
         other.hosts.push(HostPattern::parse("*.example.com").unwrap());
         assert_ne!(other.hash(), base.hash());
+    }
+
+    #[test]
+    fn the_revocation_option_keeps_old_hashes_and_revokes_by_name_and_hash() {
+        let base = policy();
+        let mut revoking = base.clone();
+        revoking.revoke_on_reflection = true;
+        assert_ne!(revoking.hash(), base.hash());
+        assert!(!String::from_utf8(base.canonical_encoding()).unwrap().contains("revoke"));
+        let mut both = revoking.clone();
+        both.agents.push(AgentMatcher::CodeHash([7; 32]));
+        both.agents.push(AgentMatcher::Name("other".into()));
+        let left = both.without_agent("bot", &[7; 32]);
+        assert_eq!(left.agents, vec![AgentMatcher::Name("other".into())]);
+        assert!(left.revoke_on_reflection && left.hosts == both.hosts);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 mod canary;
 mod concurrency;
 mod crash;
+mod deep_false_positives;
+mod deep_forms;
 mod encryption;
 mod grants;
 mod keys;
