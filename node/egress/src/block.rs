@@ -94,6 +94,32 @@ pub enum BlockReason {
         /// The cap.
         limit: usize,
     },
+    /// A secret the agent may use reached it, or was about to leave, in a form the deep check
+    /// undid: reflected by the host in its response, or re-encoded by the agent in its request.
+    #[error("secret {secret:?} found in the {place} ({form})")]
+    Reflected {
+        /// The secret's name.
+        secret: String,
+        /// How it was written, in words (see `redoubt_vault::Reflection::form`).
+        form: String,
+        /// `"response"` or `"request"`.
+        place: &'static str,
+    },
+    /// The message could not be checked for secrets within the limits (too deeply encoded, too
+    /// much to decode): refused as a leak would be.
+    #[error("the {place} could not be checked for secrets: {why}")]
+    Uncheckable {
+        /// Why.
+        why: String,
+        /// `"response"` or `"request"`.
+        place: &'static str,
+    },
+    /// The response's content coding is unknown, corrupt, or inflates past its caps.
+    #[error("the response body was refused: {why}")]
+    ContentCoding {
+        /// Why.
+        why: String,
+    },
     /// A time limit ran out.
     #[error("timed out while {stage}")]
     Timeout {
@@ -196,7 +222,7 @@ impl Blocked {
     /// The name of the secret concerned, if any.
     pub fn secret(&self) -> Option<&str> {
         match &self.reason {
-            BlockReason::Leak { secret, .. } => Some(secret),
+            BlockReason::Leak { secret, .. } | BlockReason::Reflected { secret, .. } => Some(secret),
             _ => None,
         }
     }

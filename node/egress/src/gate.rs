@@ -2,14 +2,18 @@
 //!
 //! For the agent's request, and again for every redirect hop:
 //! 1. size cap, then the leak scan of everything the agent (or, for a hop, the server's
-//!    `Location`) wrote: method, URL, header names and values, body ([`crate::leak_scan`]);
+//!    `Location`) wrote: method, URL, header names and values, body ([`crate::leak_scan`]), and
+//!    the deep check of the same for the secrets the agent may use ([`crate::reflection`]);
 //! 2. the URL rules ([`crate::target`]) and the allowlist ([`crate::allowlist`]);
 //! 3. the method and header rules ([`crate::headers`]);
 //! 4. DNS through [`Resolve`], every answer checked ([`crate::address`]);
 //! 5. grants from the vault, injected into this hop only ([`crate::inject`]);
 //! 6. one exchange over a fresh connection to a checked address ([`crate::transport`]);
 //! 7. a redirect starts the next hop ([`crate::redirect`]); at most `max_redirects`;
-//! 8. the final body (capped) and headers are redacted of every vault secret ([`crate::redact`]);
+//! 8. the final body (capped) is decoded from its content coding ([`crate::content_coding`]); the
+//!    response is refused if it carries a secret the agent may use, in any form the deep check
+//!    undoes ([`crate::reflection`]); headers and body are redacted of every other vault secret
+//!    ([`crate::redact`]);
 //! 9. text is scanned for prompt-injection markers and tagged ([`crate::prompt_guard`]).
 //!
 //! The leak scan runs first rather than after DNS (where the list puts it) so that nothing
@@ -20,6 +24,7 @@ use crate::address;
 use crate::allowlist;
 use crate::block::{BlockEvent, BlockReason, BlockSink, Blocked, TimeoutStage};
 use crate::config::GateConfig;
+use crate::content_coding;
 use crate::error::GateError;
 use crate::headers;
 use crate::inject::{self, Freshness, Injected, SharedVault};
@@ -27,15 +32,17 @@ use crate::leak_scan;
 use crate::prompt_guard;
 use crate::redact;
 use crate::redirect;
+use crate::reflection::{self, Place};
 use crate::request::{Caller, InboundResponse, OutboundRequest};
 use crate::resolve::Resolve;
 use crate::target::{Target, TargetHost};
 use crate::tls;
 use crate::transport::{self, Failure, Reply};
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HOST, HeaderValue};
+use http::header::{CONTENT_ENCODING, CONTENT_TYPE, HOST, HeaderValue};
 use http_body_util::Full;
-use redoubt_vault::{LeakDetector, Vault};
+use http::{HeaderMap, StatusCode};
+use redoubt_vault::{DeepScanner, LeakDetector, Vault};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -79,7 +86,7 @@ impl From<Failure> for Stop {
 struct Progress {
     host: String,
     hop: u8,
-    detector: Option<Arc<LeakDetector>>,
+    scanners: Option<Scanners>,
 }
 
 /// One hop, checked and ready to send.
@@ -90,16 +97,56 @@ struct Ready {
     injected: Injected,
 }
 
-/// Response bodies up to this size are redacted and tagged in place.
+/// Messages up to this size are checked, redacted and tagged in place; larger ones on the
+/// blocking pool (the prompt-injection heuristics read a MiB in tens of milliseconds).
 const INLINE_SCAN_BYTES: usize = 64 << 10;
 
-fn redact_and_tag(detector: &LeakDetector, body: Vec<u8>, is_text: bool) -> (Vec<u8>, Vec<String>) {
-    let body = redact::body(detector, body);
-    let tags = match is_text {
+/// The secrets' checks for one request: every vault secret (the fast leak scan and redaction)
+/// and those the agent may use (the deep check).
+#[derive(Clone)]
+struct Scanners {
+    detector: Arc<LeakDetector>,
+    deep: Arc<DeepScanner>,
+}
+
+/// A response as read, its body decoded.
+struct Received {
+    status: StatusCode,
+    headers: HeaderMap,
+    trailers: HeaderMap,
+    body: Vec<u8>,
+    is_text: bool,
+}
+
+/// Steps 8b to 9 on a received response: refused if it carries a secret the agent may use;
+/// otherwise redacted of every other secret and tagged.
+fn inspect(scanners: &Scanners, received: Received) -> Result<InboundResponse, BlockReason> {
+    if !scanners.deep.is_empty() {
+        let message =
+            reflection::response_message(received.status, &received.headers, &received.trailers, &received.body);
+        reflection::check(&scanners.deep, &message, Place::Response)?;
+    }
+    let headers = redact::headers(&scanners.detector, &received.headers);
+    let body = redact::body(&scanners.detector, received.body);
+    let tags = match received.is_text {
         true => prompt_guard::tags(&String::from_utf8_lossy(&body)),
         false => Vec::new(),
     };
-    (body, tags)
+    Ok(InboundResponse { status: received.status.as_u16(), headers, body, tags })
+}
+
+/// Runs `f` in place for small messages, on the blocking pool for large ones.
+async fn off_runtime<T: Send + 'static>(
+    size: usize,
+    f: impl FnOnce() -> Result<T, BlockReason> + Send + 'static,
+) -> Result<T, Stop> {
+    if size <= INLINE_SCAN_BYTES {
+        return f().map_err(Stop::Block);
+    }
+    match tokio::task::spawn_blocking(f).await {
+        Ok(result) => result.map_err(Stop::Block),
+        Err(e) => Err(Stop::Other(GateError::Internal(format!("message scan failed: {e}")))),
+    }
 }
 
 impl Gate {
@@ -145,10 +192,11 @@ impl Gate {
         progress: &mut Progress,
     ) -> Result<InboundResponse, Stop> {
         let detector = inject::detector(&self.vault, &self.freshness).await?;
-        progress.detector = Some(Arc::clone(&detector));
+        let scanners = Scanners { detector, deep: inject::deep_scanner(&self.vault, caller).await? };
+        progress.scanners = Some(scanners.clone());
         let mut current = request;
         loop {
-            let ready = self.prepare(caller, &current, &detector, progress).await?;
+            let ready = self.prepare(caller, &current, &scanners, progress).await?;
             let reply = transport::exchange(
                 &self.connector,
                 &ready.target,
@@ -163,7 +211,7 @@ impl Gate {
                 status = reply.status.as_u16(), injected = ?ready.injected.names, "egress exchange"
             );
             let Some(next) = redirect::location(reply.status, &reply.headers, &ready.target.url) else {
-                return self.finish(reply, &detector).await;
+                return self.finish(reply, &scanners).await;
             };
             let next = redirect::without_params(next.map_err(Stop::Block)?, &ready.injected.query_params);
             if progress.hop >= self.config.max_redirects {
@@ -180,7 +228,7 @@ impl Gate {
         &self,
         caller: &Caller,
         request: &OutboundRequest,
-        detector: &LeakDetector,
+        scanners: &Scanners,
         progress: &mut Progress,
     ) -> Result<Ready, Stop> {
         let size = request.url.len()
@@ -195,8 +243,14 @@ impl Gate {
         }
         let parsed = Target::parse(&request.url, &self.config);
         progress.host = parsed.as_ref().map(Target::host_str).unwrap_or_default();
-        if let Some(leak) = leak_scan::scan(detector, request, parsed.as_ref().ok().map(|t| t.url.as_str())) {
+        let sent_url = parsed.as_ref().ok().map(|t| t.url.as_str());
+        if let Some(leak) = leak_scan::scan(&scanners.detector, request, sent_url) {
             return Err(Stop::Block(leak));
+        }
+        if !scanners.deep.is_empty() {
+            let message = reflection::request_message(request, sent_url);
+            let deep = Arc::clone(&scanners.deep);
+            off_runtime(message.len(), move || reflection::check(&deep, &message, Place::Request)).await?;
         }
         let mut target = parsed.map_err(Stop::Block)?;
         let host = target.host_str();
@@ -242,28 +296,31 @@ impl Gate {
         }
     }
 
-    /// Steps 8 and 9: the body, redacted and tagged (on the blocking pool when it is large: the
-    /// heuristics read a MiB in tens of milliseconds).
-    async fn finish(&self, reply: Reply, detector: &Arc<LeakDetector>) -> Result<InboundResponse, Stop> {
-        let status = reply.status.as_u16();
-        let headers = redact::headers(detector, &reply.headers);
-        let is_text = prompt_guard::is_text(reply.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
-        let body = reply.read_body(self.config.max_response_bytes).await?;
-        let (body, tags) = if body.len() <= INLINE_SCAN_BYTES {
-            redact_and_tag(detector, body, is_text)
-        } else {
-            let detector = Arc::clone(detector);
-            tokio::task::spawn_blocking(move || redact_and_tag(&detector, body, is_text))
-                .await
-                .map_err(|e| GateError::Internal(format!("response scan failed: {e}")))?
+    /// Steps 8 and 9: the body read and decoded, then checked, redacted and tagged.
+    async fn finish(&self, reply: Reply, scanners: &Scanners) -> Result<InboundResponse, Stop> {
+        let (status, mut headers) = (reply.status, reply.headers.clone());
+        let is_text = prompt_guard::is_text(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()));
+        let max = self.config.max_response_bytes;
+        let (body, trailers) = reply.read_body(max).await?;
+        // A compressed body's decoded size is unknown until it is decoded: off the runtime.
+        let size = match headers.contains_key(CONTENT_ENCODING) {
+            true => usize::MAX,
+            false => body.len(),
         };
-        Ok(InboundResponse { status, headers, body, tags })
+        let scanners = scanners.clone();
+        off_runtime(size, move || {
+            let body = content_coding::decode(&mut headers, body, max)?;
+            inspect(&scanners, Received { status, headers, trailers, body, is_text })
+        })
+        .await
     }
 
     /// Reports a block to the sink and the log, and returns it.
     fn report(&self, caller: &Caller, progress: Progress, reason: BlockReason) -> Blocked {
-        let host = match &progress.detector {
-            Some(d) => String::from_utf8_lossy(&d.redact(progress.host.as_bytes())).into_owned(),
+        let host = match &progress.scanners {
+            // A host that carries a secret in a form only the deep check reads is not quoted.
+            Some(s) if !matches!(s.deep.check(progress.host.as_bytes()), Ok(None)) => "[withheld]".to_string(),
+            Some(s) => String::from_utf8_lossy(&s.detector.redact(progress.host.as_bytes())).into_owned(),
             None => progress.host,
         };
         let blocked = Blocked { host, hop: progress.hop, reason };

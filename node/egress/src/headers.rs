@@ -10,7 +10,7 @@
 //! | `content-length` of another value | refused: request smuggling |
 //! | `transfer-encoding`, `te`, `trailer`, `upgrade`, `expect`, `proxy-*` | refused |
 //! | `connection`, `keep-alive` | dropped: hop-by-hop, the gate manages its own connection |
-//! | `accept-encoding` | replaced by `identity`: a compressed body could not be scanned or redacted |
+//! | `accept-encoding` | replaced by the codings the gate decodes itself (see `content_coding`) |
 //! | anything with an invalid name or value (CR, LF, NUL) | refused |
 //!
 //! Methods: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS. CONNECT (a tunnel past the gate) and
@@ -40,7 +40,7 @@ pub(crate) fn method(method: &str) -> Result<Method, BlockReason> {
     METHODS.contains(&parsed).then_some(parsed).ok_or_else(refused)
 }
 
-/// The headers to send: the agent's, after the rules above, plus `accept-encoding: identity`.
+/// The headers to send: the agent's, after the rules above, plus the gate's `accept-encoding`.
 /// `authority` is what the gate will send as `Host`.
 pub(crate) fn prepare(
     headers: &[(String, String)],
@@ -76,7 +76,7 @@ pub(crate) fn prepare(
         }
         out.append(header, value);
     }
-    out.insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+    out.insert(ACCEPT_ENCODING, HeaderValue::from_static(crate::content_coding::ACCEPTED));
     Ok(out)
 }
 
@@ -112,14 +112,14 @@ mod tests {
     }
 
     #[test]
-    fn restatements_are_dropped_and_identity_encoding_is_forced() {
+    fn restatements_are_dropped_and_the_gates_encodings_are_asked_for() {
         let out = prepare(
             &h(&[
                 ("Host", "API.example.com"),
                 ("Content-Length", "3"),
                 ("Connection", "keep-alive, authorization"),
                 ("Keep-Alive", "timeout=5"),
-                ("Accept-Encoding", "gzip, br"),
+                ("Accept-Encoding", "compress"),
                 ("Accept", "application/json"),
                 ("X-Multi", "a"),
                 ("x-multi", "b"),
@@ -130,7 +130,7 @@ mod tests {
         .unwrap();
         assert!(out.get("host").is_none() && out.get("content-length").is_none() && out.get("connection").is_none());
         assert!(out.get("keep-alive").is_none());
-        assert_eq!(out.get("accept-encoding").unwrap(), "identity");
+        assert_eq!(out.get("accept-encoding").unwrap(), "gzip, deflate, br, zstd");
         assert_eq!(out.get("accept").unwrap(), "application/json");
         assert_eq!(out.get_all("x-multi").iter().count(), 2);
     }

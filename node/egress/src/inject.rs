@@ -10,7 +10,7 @@
 use crate::error::GateError;
 use crate::request::Caller;
 use http::HeaderMap;
-use redoubt_vault::{Grant, GrantRequest, Injection, LeakDetector, Vault, VaultError};
+use redoubt_vault::{DeepScanner, Grant, GrantRequest, Injection, LeakDetector, Vault, VaultError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use url::Url;
@@ -57,6 +57,16 @@ pub(crate) async fn detector(vault: &SharedVault, freshness: &Freshness) -> Resu
         Ok(v.leak_detector())
     })
     .await
+}
+
+/// The deep check for the secrets `caller` may use (built once per set of names, kept by the vault
+/// until a value changes): under the lock when it is free, else on the blocking pool.
+pub(crate) async fn deep_scanner(vault: &SharedVault, caller: &Caller) -> Result<Arc<DeepScanner>, GateError> {
+    if let Ok(v) = vault.try_lock() {
+        return Ok(v.deep_scanner(&caller.secrets)?);
+    }
+    let names = caller.secrets.clone();
+    blocking(vault, move |v| v.deep_scanner(&names)).await
 }
 
 /// The grants for a request from `caller` to `host` (canonical). Each counts as a use.

@@ -7,6 +7,8 @@
 //!
 //! Modules, in the order a request meets them:
 //! - `leak_scan` (step 4, run first): the agent's request scanned for vault secrets;
+//! - `reflection` (steps 4b and 8b): the deep check of the request and the response for the
+//!   secrets the agent may use, in every form it undoes;
 //! - `target` (step 1): URL rules and host normalisation;
 //! - `allowlist` (step 2): manifest hosts ∩ operator hosts;
 //! - `headers` (step 6): method and header rules;
@@ -14,7 +16,8 @@
 //! - `inject` (step 5): vault grants and injection;
 //! - `transport` and `tls` (step 6): one exchange over a pinned connection, size and time caps;
 //! - `redirect` (step 7): redirects re-run every step;
-//! - `redact` (step 8): every vault secret removed from the response;
+//! - `content_coding` (step 8a): gzip, deflate, br and zstd decoded by the gate, with bomb caps;
+//! - `redact` (step 8c): every other vault secret removed from the response;
 //! - [`prompt_guard`] (step 9): prompt-injection heuristics and tags;
 //! - [`gate`]: the `Gate` that runs them in order;
 //! - [`config`], [`request`], [`block`], [`error`]: settings, inputs and outputs, blocks, errors;
@@ -33,11 +36,13 @@ pub mod request;
 pub mod resolve;
 
 mod allowlist;
+mod content_coding;
 mod headers;
 mod inject;
 mod leak_scan;
 mod redact;
 mod redirect;
+mod reflection;
 mod target;
 mod tls;
 mod transport;

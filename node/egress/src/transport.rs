@@ -35,23 +35,24 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    /// Reads the body, stopping with `ResponseTooLarge` as soon as it would exceed `max` (at once
-    /// when `Content-Length` already says so).
-    pub async fn read_body(mut self, max: usize) -> Result<Vec<u8>, Failure> {
+    /// Reads the body and any trailers, stopping with `ResponseTooLarge` as soon as the body would
+    /// exceed `max` (at once when `Content-Length` already says so).
+    pub async fn read_body(mut self, max: usize) -> Result<(Vec<u8>, HeaderMap), Failure> {
         let too_large = || Failure::Blocked(BlockReason::ResponseTooLarge { limit: max });
         let declared = self.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
         if declared.is_some_and(|len| len > max as u64) {
             return Err(too_large());
         }
         let mut out = Vec::new();
+        let mut trailers = HeaderMap::new();
         while let Some(frame) = self.body.frame().await {
-            let Ok(data) = frame.map_err(hyper_failure)?.into_data() else { continue };
-            if out.len() + data.len() > max {
-                return Err(too_large());
+            match frame.map_err(hyper_failure)?.into_data() {
+                Ok(data) if out.len() + data.len() > max => return Err(too_large()),
+                Ok(data) => out.extend_from_slice(&data),
+                Err(frame) => trailers.extend(frame.into_trailers().unwrap_or_default()),
             }
-            out.extend_from_slice(&data);
         }
-        Ok(out)
+        Ok((out, trailers))
     }
 }
 
@@ -155,7 +156,7 @@ mod tests {
         send(client, request).await
     }
 
-    fn too_large(result: Result<Vec<u8>, Failure>, limit: usize) {
+    fn too_large(result: Result<(Vec<u8>, HeaderMap), Failure>, limit: usize) {
         assert!(
             matches!(result, Err(Failure::Blocked(BlockReason::ResponseTooLarge { limit: l })) if l == limit),
             "{result:?}"
@@ -166,7 +167,15 @@ mod tests {
     async fn a_body_within_the_cap_is_read_whole() {
         let reply = reply_from(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello".to_vec()).await.unwrap();
         assert_eq!(reply.status, StatusCode::OK);
-        assert_eq!(reply.read_body(5).await.unwrap(), b"hello");
+        assert_eq!(reply.read_body(5).await.unwrap().0, b"hello");
+    }
+
+    #[tokio::test]
+    async fn trailers_are_read_with_the_body() {
+        let raw = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ntrailer: x-echo\r\n\r\n5\r\nhello\r\n0\r\nx-echo: reflected\r\n\r\n";
+        let reply = reply_from(raw.to_vec()).await.unwrap();
+        let (body, trailers) = reply.read_body(100).await.unwrap();
+        assert_eq!((body.as_slice(), trailers.get("x-echo").map(|v| v.as_bytes())), (&b"hello"[..], Some(&b"reflected"[..])));
     }
 
     #[tokio::test]

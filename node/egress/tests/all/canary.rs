@@ -6,8 +6,8 @@
 
 use crate::support::servers::Server;
 use crate::support::tls::TestCa;
-use crate::support::{Env, bearer, caller, get, logs};
-use redoubt_egress::{OutboundRequest, TlsRoots};
+use crate::support::{Env, bearer, blocked, caller, get, logs};
+use redoubt_egress::{BlockReason, OutboundRequest, TlsRoots};
 use redoubt_vault::Injection;
 
 #[tokio::test]
@@ -34,18 +34,15 @@ async fn no_secret_byte_escapes_into_files_logs_or_outputs() {
     let gate = env.gate(|c| c.tls_roots = TlsRoots::Custom(ca.roots()));
     let who = caller(&["*.redoubt.test"], &["canary-api", "canary-query", "canary-header"]);
 
-    // Injected everywhere and reflected back: the agent gets redactions.
-    let echo = gate.fetch(&who, get(&server.url("http", "api.redoubt.test", "/echo"))).await.unwrap();
-    let echo = String::from_utf8(echo.body).unwrap();
-    for name in ["canary-api", "canary-query", "canary-header"] {
-        assert!(echo.contains(&format!("[REDACTED:{name}]")), "{name}: {echo}");
-    }
-    env.record_output(echo.as_bytes());
+    // Injected everywhere and reflected back: the response is refused.
+    let echo = blocked(gate.fetch(&who, get(&server.url("http", "api.redoubt.test", "/echo"))).await);
+    assert!(matches!(echo, BlockReason::Reflected { place: "response", .. }), "{echo}");
     let seen = &server.seen()[0];
     assert!(seen.path_and_query.ends_with(&format!("k={query}")));
     assert_eq!(seen.header("x-api-key"), Some(format!("key={header}").as_str()));
     // A server handing out a secret, redirects reflecting one, a leak attempt in every part.
-    env.record_output(&gate.fetch(&who, get(&server.url("http", "api.redoubt.test", "/leak?i=0"))).await.unwrap().body);
+    let leaked = blocked(gate.fetch(&who, get(&server.url("http", "api.redoubt.test", "/leak?i=0"))).await);
+    assert!(matches!(leaked, BlockReason::Reflected { .. }), "{leaked}");
     let sink: String = url::form_urlencoded::byte_serialize(b"http://sink.redoubt.test/c").collect();
     let _ =
         gate.fetch(&who, get(&server.url("http", "api.redoubt.test", &format!("/redirect-reflect?to={sink}")))).await;
@@ -60,7 +57,8 @@ async fn no_secret_byte_escapes_into_files_logs_or_outputs() {
     let _ = gate.fetch(&who, get(&wrong_name.url("https", "api.redoubt.test", "/"))).await;
 
     let events = env.blocks();
-    assert_eq!(events.len(), 2, "{events:#?}");
+    // The echo and the leak refused as reflections, the redirect and the smuggled request.
+    assert_eq!(events.len(), 4, "{events:#?}");
     assert!(events.iter().all(|e| e.secret.is_some()));
     // The captured logs are not empty: the blocks were logged, by secret name.
     let logs = String::from_utf8_lossy(&logs::captured()).into_owned();

@@ -3,10 +3,11 @@
 //! raw, base64'd, hex'd or percent-encoded, in the path, the query, a header or the body; it also
 //! writes it to its log and its output.
 //!
-//! How the agent learns the credential: the gate redacts every vault secret from responses, so an
-//! honest echo is no use to it (checked below); the upstream here cooperates with the agent and
-//! hands the credential out in two pieces, each too short to be recognised. What stops the agent
-//! then is the leak scan of every request it builds.
+//! How the agent learns the credential: the gate refuses a response that reflects it in any form
+//! (see `reflection`), so an honest echo is no use to it; the upstream here cooperates with the
+//! agent and hands the credential out in five pieces of 6 bytes, each shorter than the 12 bytes the
+//! deep check recognises (no scanner stops a secret leaked a few bytes at a time: the README's
+//! threat model). What stops the agent then is the leak scan of every request it builds.
 
 use crate::support::agent::{self, ScannedLog};
 use crate::support::servers::Server;
@@ -21,19 +22,25 @@ const ENCODINGS: [&str; 6] = ["raw", "base64", "base64url", "hex", "HEX", "perce
 /// Where the agent puts the encoded credential.
 const PLACES: [&str; 4] = ["path", "query", "header", "body"];
 
+/// The pieces: 6 bytes each (a multiple of 3, so the pieces' base64 joined is the whole's).
+const PIECES: usize = 5;
+
 fn learn_steps(echo: &Server) -> Vec<Value> {
-    vec![
-        json!({"url": echo.url("http", "localhost", "/piece?from=0&to=12")}),
-        json!({"url": echo.url("http", "localhost", "/piece?from=12")}),
-        json!({"url": echo.url("http", "localhost", "/echo")}),
-    ]
+    (0..PIECES)
+        .map(|i| {
+            let to = if i + 1 < PIECES { format!("&to={}", 6 * (i + 1)) } else { String::new() };
+            json!({"url": echo.url("http", "localhost", &format!("/piece?from={}{to}", 6 * i))})
+        })
+        .collect()
 }
 
 fn placeholder(encoding: &str) -> String {
-    match encoding {
-        "raw" => "{{0.body}}{{1.body}}".to_string(),
-        e => format!("{{{{0.body|{e}}}}}{{{{1.body|{e}}}}}"),
-    }
+    (0..PIECES)
+        .map(|i| match encoding {
+            "raw" => format!("{{{{{i}.body}}}}"),
+            e => format!("{{{{{i}.body|{e}}}}}"),
+        })
+        .collect()
 }
 
 fn smuggle(sink: &Server, encoding: &str, place: &str) -> Value {
@@ -64,16 +71,13 @@ async fn a_reflected_credential_cannot_be_smuggled_out_in_any_encoding_or_place(
             steps.push(smuggle(&sink, encoding, place));
         }
     }
-    let script = json!({"steps": steps, "log": "debug: token={{0.body}}{{1.body}}", "output": "{{2.body}}"});
+    let script = json!({"steps": steps, "log": format!("debug: token={}", placeholder("raw")), "output": "done"});
     let report = agent::run("exfiltrator", env.gate(|_| {}), log.clone(), script.to_string().as_bytes()).await;
     let output = report.outcome.expect("the agent ran to the end");
     env.record_output(&output);
 
-    // The honest echo came back redacted: the agent never saw the credential whole.
-    let echoed = String::from_utf8(output).unwrap();
-    assert!(echoed.contains("Bearer [REDACTED:canary-token]"), "{echoed}");
-    // The credential went to its own host, three times, and nothing reached the sink.
-    assert_eq!(echo.seen().len(), 3);
+    // The credential went to its own host, once per piece, and nothing reached the sink.
+    assert_eq!(echo.seen().len(), PIECES);
     assert!(echo.seen().iter().all(|s| s.header("authorization").is_some_and(|a| a.starts_with("Bearer rdbt-"))));
     assert!(sink.seen().is_empty(), "{:?}", sink.seen());
 
@@ -116,7 +120,7 @@ async fn a_credential_in_the_job_output_is_found_by_the_output_scan() {
     for (filter, form) in
         [("hex", Form::Hex), ("base64", Form::Base64 { alphabet: redoubt_vault::Alphabet::Standard, alignment: 0 })]
     {
-        let steps = learn_steps(&echo)[..2].to_vec();
+        let steps = learn_steps(&echo);
         let output_template = format!("result: {}", placeholder(filter));
         let script = json!({"steps": steps, "output": output_template});
         let report = agent::run("exfiltrator", env.gate(|_| {}), log.clone(), script.to_string().as_bytes()).await;

@@ -65,11 +65,11 @@ async fn a_completion_goes_through_the_gate_with_the_key_injected() {
 }
 
 #[tokio::test]
-async fn a_provider_reflecting_the_key_gives_the_agent_a_redaction() {
+async fn a_provider_reflecting_the_key_is_refused() {
     let s = setup().await;
-    let completion = s.client.complete(&agent(), ask(Some("reflect"), "hi")).await.unwrap();
-    assert_eq!(completion.content, "debug: I was called with Bearer [REDACTED:llm-key]");
-    assert!(!completion.content.contains(&s.key));
+    let err = s.client.complete(&agent(), ask(Some("reflect"), "hi")).await.unwrap_err();
+    let LlmError::Gate(GateError::Blocked(blocked)) = err else { panic!("{err:?}") };
+    assert!(matches!(blocked.reason, BlockReason::Reflected { ref secret, .. } if secret == "llm-key"), "{blocked}");
 }
 
 #[tokio::test]

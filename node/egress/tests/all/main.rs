@@ -15,5 +15,6 @@ mod limits;
 mod llm;
 mod prompt_injection;
 mod redirects;
+mod reflection;
 mod tls;
 mod url_forms;

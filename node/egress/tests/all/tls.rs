@@ -19,13 +19,12 @@ async fn https_to_loopback_carries_the_allowed_name_as_sni_and_the_credential() 
         c.tls_roots = TlsRoots::Custom(ca.roots());
     });
     let response = gate
-        .fetch(&caller(&["api.redoubt.test"], &["api-token"]), get(&server.url("https", "api.redoubt.test", "/echo")))
+        .fetch(&caller(&["api.redoubt.test"], &["api-token"]), get(&server.url("https", "api.redoubt.test", "/ok")))
         .await
         .unwrap();
     assert_eq!(response.status, 200);
     assert_eq!(server.snis(), [Some("api.redoubt.test".to_string())]);
     assert_eq!(server.seen()[0].header("authorization"), Some(format!("Bearer {value}").as_str()));
-    assert!(String::from_utf8(response.body).unwrap().contains("[REDACTED:api-token]"));
 }
 
 #[tokio::test]

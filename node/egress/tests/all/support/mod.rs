@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod logs;
 pub mod provider;
+pub mod reflector;
 pub mod resolver;
 pub mod servers;
 pub mod tls;
