@@ -71,7 +71,8 @@ impl Node {
         let metrics = Arc::new(Metrics::default());
         let webhook = webhook(&config)?;
         let alerts = AlertBus::start(store.clone(), events.clone(), metrics.clone(), webhook);
-        let egress = Egress::new(&config, vault.handle(), alerts.clone()).context("starting the egress gate")?;
+        let egress =
+            Egress::new(&config, vault.handle(), alerts.clone(), store.clone()).context("starting the egress gate")?;
         Ok(Arc::new(Node {
             home,
             config,

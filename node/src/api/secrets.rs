@@ -43,6 +43,10 @@ pub struct SecretView {
     pub policy: Policy,
     /// Times it was injected.
     pub uses: u64,
+    /// Times the egress gate refused a message that carried it back to an agent (a host's
+    /// reflection) or out of one (re-encoded in a request).
+    #[serde(default)]
+    pub reflections: u64,
     /// Added (Unix seconds).
     pub created_at: u64,
     /// Last rotated (Unix seconds).
@@ -86,7 +90,7 @@ pub async fn add(
 #[utoipa::path(get, path = "/v1/secrets", tag = "secrets", security(("bearer" = [])),
     responses((status = 200, body = Vec<SecretView>)))]
 pub async fn list(State(state): State<AppState>) -> Json<Vec<SecretView>> {
-    Json(state.node.vault.list().into_iter().map(to_view).collect())
+    Json(state.node.vault.list().into_iter().map(|info| to_view(&state, info)).collect())
 }
 
 /// `DELETE /v1/secrets/{name}`
@@ -115,11 +119,12 @@ pub async fn rotate(
 
 fn view(state: &AppState, name: &str) -> ApiResult<SecretView> {
     let info = state.node.vault.list().into_iter().find(|info| info.name == name);
-    info.map(to_view).ok_or_else(|| ApiError::not_found(format!("no secret {name}")))
+    info.map(|info| to_view(state, info)).ok_or_else(|| ApiError::not_found(format!("no secret {name}")))
 }
 
-fn to_view(info: redoubt_vault::SecretInfo) -> SecretView {
+fn to_view(state: &AppState, info: redoubt_vault::SecretInfo) -> SecretView {
     SecretView {
+        reflections: state.node.store.reflections(&info.name).unwrap_or_default(),
         name: info.name,
         policy: info.policy,
         uses: info.uses,

@@ -32,6 +32,10 @@ pub enum SecretCommand {
         /// How many requests may carry it in total.
         #[arg(long)]
         max_uses: Option<u64>,
+        /// Revoke an agent's grant when a host reflects the secret back to it (or the agent
+        /// re-encodes it into a request): the egress gate refuses such a response either way.
+        #[arg(long)]
+        revoke_on_reflection: bool,
         #[command(flatten)]
         common: Common,
     },
@@ -59,13 +63,18 @@ pub enum SecretCommand {
 /// Runs a secret command.
 pub fn run(cmd: SecretCommand) -> ExitCode {
     exit((|| match cmd {
-        SecretCommand::Add { name, hosts, agents, inject, expires_at, max_uses, common } => {
+        SecretCommand::Add { name, hosts, agents, inject, expires_at, max_uses, revoke_on_reflection, common } => {
             let hosts = hosts
                 .iter()
                 .map(|h| HostPattern::parse(h).map_err(|e| UsageError(e.to_string())))
                 .collect::<Result<_, _>>()?;
             let agents = agents.iter().map(|a| agent_matcher(a)).collect::<Result<_, _>>()?;
-            let policy = Policy { expires_at, max_uses, ..Policy::new(hosts, agents, parse_injection(&inject)?) };
+            let policy = Policy {
+                expires_at,
+                max_uses,
+                revoke_on_reflection,
+                ..Policy::new(hosts, agents, parse_injection(&inject)?)
+            };
             let value = read_value(&name)?;
             let view = block_on(common.client()?.add_secret(&AddSecret { name, value, policy }))?;
             common.print(&view, |v| format!("added secret {}", v.name));
@@ -138,5 +147,5 @@ fn read_value(name: &str) -> anyhow::Result<String> {
 
 fn describe(secret: &SecretView) -> String {
     let policy = serde_json::to_string(&secret.policy).unwrap_or_default();
-    format!("{:<24} uses {:<5} {policy}\n", secret.name, secret.uses)
+    format!("{:<24} uses {:<5} reflections {:<3} {policy}\n", secret.name, secret.uses, secret.reflections)
 }

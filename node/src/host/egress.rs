@@ -4,6 +4,7 @@
 
 use crate::alerts::{AlertBus, Incident, Severity};
 use crate::config::Config;
+use crate::store::Store;
 use async_trait::async_trait;
 use redoubt_egress::{
     BlockEvent, BlockReason, BlockSink, Caller, ChatMessage, ChatRequest, Gate, GateConfig, GateError, LlmClient,
@@ -25,8 +26,9 @@ pub struct Egress {
 }
 
 impl Egress {
-    /// The gate for `config`, reporting blocks to `alerts`.
-    pub fn new(config: &Config, vault: Arc<Mutex<Vault>>, alerts: AlertBus) -> anyhow::Result<Egress> {
+    /// The gate for `config`, reporting blocks to `alerts` (a refused reflection is also counted
+    /// in `store`, and revokes the agent's grant when the secret's policy says so).
+    pub fn new(config: &Config, vault: Arc<Mutex<Vault>>, alerts: AlertBus, store: Store) -> anyhow::Result<Egress> {
         let egress = &config.egress;
         let operator_hosts = egress.hosts.iter().map(|h| HostPattern::parse(h)).collect::<Result<Vec<_>, _>>()?;
         let gate_config = GateConfig {
@@ -38,7 +40,7 @@ impl Egress {
             max_response_bytes: egress.max_response_bytes,
             ..GateConfig::default()
         };
-        let sink = Arc::new(AlertSink { alerts });
+        let sink = Arc::new(AlertSink { alerts, store, vault: Arc::clone(&vault) });
         let gate = Arc::new(Gate::new(gate_config, vault, Arc::new(SystemResolver), sink)?);
         let llm_config = LlmConfig {
             base_url: config.llm.base_url.clone(),
@@ -54,15 +56,19 @@ impl Egress {
     }
 }
 
-/// Turns gate blocks into incidents.
+/// Turns gate blocks into incidents; counts refused reflections and applies the secret's
+/// revocation option.
 struct AlertSink {
     alerts: AlertBus,
+    store: Store,
+    vault: Arc<Mutex<Vault>>,
 }
 
 impl BlockSink for AlertSink {
     fn blocked(&self, event: &BlockEvent) {
         let (severity, kind) = match event.reason {
             BlockReason::Leak { .. } => (Severity::Critical, "secret_exfiltration_blocked"),
+            BlockReason::Reflected { .. } => (Severity::Critical, "secret_reflected"),
             _ => (Severity::Warning, "egress_blocked"),
         };
         self.alerts.raise(Incident {
@@ -74,7 +80,45 @@ impl BlockSink for AlertSink {
             secret: event.secret.clone(),
             message: format!("request to {} blocked (hop {}): {}", event.host, event.hop, event.reason),
         });
+        if let (BlockReason::Reflected { secret, .. }, Ok(runtime)) =
+            (&event.reason, tokio::runtime::Handle::try_current())
+        {
+            let (store, vault, alerts) = (self.store.clone(), Arc::clone(&self.vault), self.alerts.clone());
+            let (secret, event) = (secret.clone(), event.clone());
+            runtime.spawn(async move {
+                if let Err(e) = store.count_reflection(&secret).await {
+                    tracing::warn!(secret, "counting a reflection: {e}");
+                }
+                let revoked = tokio::task::spawn_blocking(move || revoke(&vault, &secret, &event)).await;
+                if let Ok(Some(incident)) = revoked {
+                    alerts.raise(incident);
+                }
+            });
+        }
     }
+}
+
+/// Removes the agent from `secret`'s policy when the policy revokes on reflection; the incident
+/// to raise, if it did (or failed to).
+fn revoke(vault: &Mutex<Vault>, secret: &str, event: &BlockEvent) -> Option<Incident> {
+    let mut vault = vault.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let policy = vault.list().into_iter().find(|s| s.name == secret)?.policy;
+    if !policy.revoke_on_reflection {
+        return None;
+    }
+    let message = match vault.set_policy(secret, policy.without_agent(&event.agent, &event.code_hash)) {
+        Ok(()) => format!("agent {}'s grant of secret {secret} revoked after a refused reflection", event.agent),
+        Err(e) => format!("revoking agent {}'s grant of secret {secret} failed: {e}", event.agent),
+    };
+    Some(Incident {
+        action: "secret.grant_revoked".into(),
+        alert: Some((Severity::Critical, "grant_revoked".into())),
+        agent: Some(event.agent.clone()),
+        job: event.job_id.parse().ok(),
+        host: None,
+        secret: Some(secret.to_string()),
+        message,
+    })
 }
 
 fn caller(ctx: &CallContext) -> Caller {

@@ -1,6 +1,7 @@
-//! An agent's log lines: each is scanned for vault secrets (redacted and
-//! alerted on a hit), written to `tracing` under the `agent` target, and kept
-//! with the job. The sandbox has already counted it against the job's caps.
+//! An agent's log lines: each is scanned for vault secrets (redacted, or
+//! withheld when the deep check finds one the agent may use, and alerted),
+//! written to `tracing` under the `agent` target, and kept with the job. The
+//! sandbox has already counted it against the job's caps.
 
 use crate::job::JobRecord;
 use crate::node::{Node, lock};
@@ -21,6 +22,12 @@ impl JobLog {
         JobLog { node: Arc::downgrade(node), job: job.clone(), lines: Mutex::default() }
     }
 
+    /// The checks for this job's lines: a lookup (the vault keeps the deep check of each set of
+    /// secrets until a value changes).
+    fn scan(&self, node: &Node, ctx: &CallContext) -> scan::JobScan {
+        scan::JobScan::new(node, &ctx.capabilities.secrets)
+    }
+
     /// Everything logged so far, leaving the log empty.
     pub fn take(&self) -> Vec<u8> {
         std::mem::take(&mut *lock(&self.lines))
@@ -30,8 +37,7 @@ impl JobLog {
 impl LogSink for JobLog {
     fn write(&self, ctx: &CallContext, level: LogLevel, message: &str) {
         let Some(node) = self.node.upgrade() else { return };
-        let detector = node.vault.leak_detector();
-        let clean = scan::redact(&node, &self.job, &detector, message.as_bytes(), "log line");
+        let clean = scan::redact(&node, &self.job, &self.scan(&node, ctx), message.as_bytes(), "log line");
         let clean = String::from_utf8_lossy(&clean);
         let level_name = format!("{level:?}").to_lowercase();
         tracing::info!(target: "agent", agent = %ctx.agent_name, job = %ctx.job_id, level = %level_name, "{clean}");

@@ -173,11 +173,11 @@ impl Node {
         console: &[u8],
         mut logs: Vec<u8>,
     ) -> Finish {
-        let detector = self.vault.leak_detector();
-        logs.extend(scan::console(self, job, &detector, console));
+        let scan = scan::JobScan::new(self, &admitted.agent.package().manifest().capabilities.secrets);
+        logs.extend(scan::console(self, job, &scan, console));
         let outcome = match outcome {
-            Ok(output) => scan::output(self, job, &detector, output),
-            Err(error) => Err(scan::failure(self, job, &detector, failure_of(&error))),
+            Ok(output) => scan::output(self, job, &scan, output),
+            Err(error) => Err(scan::failure(self, job, &scan, failure_of(&error))),
         };
         let (usage, finished_at_ms) = (ran.usage.clone(), ran.finished_at_ms);
         let signed = receipt::sign(self, job, admitted, &outcome, ran);

@@ -1,12 +1,48 @@
-//! What leaves a job is scanned for vault secrets (any encoding) before it
-//! is stored or shown: the output, the console, error messages, log lines.
-//! A hit withholds the output (or redacts the text) and raises an alert.
+//! What leaves a job is scanned for vault secrets before it is stored or
+//! shown: the output, the console, error messages, log lines. Two checks, the
+//! same ones the egress gate runs on requests and responses: every vault
+//! secret in the encodings leaks are written in (redacted where it can be),
+//! and the deep check for the secrets the job's agent may use, in every form
+//! an agent could undo (withheld whole: a form that cannot be located cannot
+//! be redacted). A hit raises an alert.
 
 use super::admission::Refusal;
 use crate::alerts::{Incident, Severity};
 use crate::job::{JobFailure, JobRecord};
 use crate::node::Node;
-use redoubt_vault::LeakDetector;
+use redoubt_vault::{DeepScanner, LeakDetector};
+use std::sync::Arc;
+
+/// The checks for one job's outputs.
+pub struct JobScan {
+    /// Every vault secret (fast scan and redaction).
+    pub detector: Arc<LeakDetector>,
+    /// The secrets the job's agent may use (the deep check).
+    pub deep: Arc<DeepScanner>,
+}
+
+impl JobScan {
+    /// The checks for a job whose agent declares `secrets`.
+    pub fn new(node: &Node, secrets: &[String]) -> JobScan {
+        let detector = node.vault.leak_detector();
+        // Building fails only for values the vault would not hold: then check for none of them.
+        let deep = node.vault.with(|v| v.deep_scanner(secrets)).unwrap_or_else(|e| {
+            tracing::error!("building the deep check: {e}");
+            Arc::new(DeepScanner::new(std::iter::empty()).expect("an empty scanner builds"))
+        });
+        JobScan { detector, deep }
+    }
+
+    /// What the deep check found in `bytes`, in words: the secret and its form, or why the bytes
+    /// could not be checked (also a refusal).
+    fn deep_finding(&self, bytes: &[u8]) -> Option<(Option<String>, String)> {
+        match self.deep.check(bytes) {
+            Ok(None) => None,
+            Ok(Some(found)) => Some((Some(found.secret.clone()), format!("it carries {found}"))),
+            Err(e) => Some((None, format!("it could not be checked for secrets: {e}"))),
+        }
+    }
+}
 
 /// Refuses a job whose input or client reference carries a vault secret (the
 /// reference is signed into the job's receipt, which is meant to be published).
@@ -29,30 +65,43 @@ pub fn intake(node: &Node, agent: &str, input: &[u8], market_ref: Option<&str>) 
 }
 
 /// The output, or the failure that replaces it when it carries a secret.
-pub fn output(node: &Node, job: &JobRecord, detector: &LeakDetector, output: Vec<u8>) -> Result<Vec<u8>, JobFailure> {
-    let Some(leak) = detector.scan(&output) else { return Ok(output) };
-    let message = format!("output withheld: it carries secret {} ({})", leak.secret, leak.encoding);
-    node.alerts.raise(incident(job, "output.withheld", "output_withheld", Some(leak.secret.clone()), &message));
+pub fn output(node: &Node, job: &JobRecord, scan: &JobScan, output: Vec<u8>) -> Result<Vec<u8>, JobFailure> {
+    let found = match scan.detector.scan(&output) {
+        Some(leak) => Some((Some(leak.secret.clone()), format!("it carries secret {} ({})", leak.secret, leak.encoding))),
+        None => scan.deep_finding(&output),
+    };
+    let Some((secret, why)) = found else { return Ok(output) };
+    let message = format!("output withheld: {why}");
+    node.alerts.raise(incident(job, "output.withheld", "output_withheld", secret, &message));
     Err(JobFailure { kind: "output_withheld".into(), message })
 }
 
 /// The console (stdout and stderr), redacted if it carries a secret.
-pub fn console(node: &Node, job: &JobRecord, detector: &LeakDetector, console: &[u8]) -> Vec<u8> {
-    redact(node, job, detector, console, "console")
+pub fn console(node: &Node, job: &JobRecord, scan: &JobScan, console: &[u8]) -> Vec<u8> {
+    redact(node, job, scan, console, "console")
 }
 
 /// A failure message (it may quote the agent's stderr), redacted if it carries a secret.
-pub fn failure(node: &Node, job: &JobRecord, detector: &LeakDetector, failure: JobFailure) -> JobFailure {
-    let message = redact(node, job, detector, failure.message.as_bytes(), "error message");
+pub fn failure(node: &Node, job: &JobRecord, scan: &JobScan, failure: JobFailure) -> JobFailure {
+    let message = redact(node, job, scan, failure.message.as_bytes(), "error message");
     JobFailure { kind: failure.kind, message: String::from_utf8_lossy(&message).into_owned() }
 }
 
-/// `text` with every secret redacted; an alert names what was found where.
-pub fn redact(node: &Node, job: &JobRecord, detector: &LeakDetector, text: &[u8], place: &str) -> Vec<u8> {
-    let Some(leak) = detector.scan(text) else { return text.to_vec() };
-    let message = format!("{place} redacted: it carried secret {} ({})", leak.secret, leak.encoding);
-    node.alerts.raise(incident(job, "log.redacted", "secret_in_log", Some(leak.secret), &message));
-    detector.redact(text).into_owned()
+/// `text` with every secret redacted, or withheld whole when the deep check finds one of the
+/// agent's secrets in it; an alert names what was found where.
+pub fn redact(node: &Node, job: &JobRecord, scan: &JobScan, text: &[u8], place: &str) -> Vec<u8> {
+    let redacted = match scan.detector.scan(text) {
+        None => text.to_vec(),
+        Some(leak) => {
+            let message = format!("{place} redacted: it carried secret {} ({})", leak.secret, leak.encoding);
+            node.alerts.raise(incident(job, "log.redacted", "secret_in_log", Some(leak.secret), &message));
+            scan.detector.redact(text).into_owned()
+        }
+    };
+    let Some((secret, why)) = scan.deep_finding(&redacted) else { return redacted };
+    let message = format!("{place} withheld: {why}");
+    node.alerts.raise(incident(job, "log.withheld", "secret_in_log", secret, &message));
+    format!("[{place} withheld: it carried a secret]").into_bytes()
 }
 
 fn incident(job: &JobRecord, action: &str, kind: &str, secret: Option<String>, message: &str) -> Incident {

@@ -1,6 +1,6 @@
 //! The node's database: one redb file under the data dir holding agents,
 //! jobs (with their state machine), receipts and batches, the audit log,
-//! alerts, and the agents' key-value store.
+//! alerts, the agents' key-value store, and the count of refused reflections per secret.
 //!
 //! Reads open a read transaction directly. Writes go through [`writer`]'s
 //! group commit and resolve only once durable. Records are JSON values.
@@ -10,6 +10,7 @@ mod jobs;
 mod journal;
 mod kv;
 mod receipts;
+mod reflections;
 mod writer;
 
 pub use agents::AgentRecord;
@@ -105,6 +106,7 @@ fn create_tables(db: &Database) -> Result<(), StoreError> {
     receipts::create_tables(&txn)?;
     journal::create_tables(&txn)?;
     kv::create_tables(&txn)?;
+    reflections::create_tables(&txn)?;
     txn.commit().map_err(StoreError::storage)
 }
 
