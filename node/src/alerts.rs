@@ -340,4 +340,25 @@ mod tests {
         assert_ne!(sig, webhook_signature(key, 1_700_000_000, b"{ }"));
         assert_ne!(sig, webhook_signature(b"other key", 1_700_000_000, b"{}"));
     }
+
+    #[test]
+    fn a_stored_alert_carrying_a_value_is_read_redacted() {
+        let value = "pk-canary-4b1d9e7c2a6f8e3d5c1b9a7f";
+        let detector = LeakDetector::new([("canary", value.as_bytes())]).unwrap();
+        let stored = Alert {
+            id: 1,
+            at_ms: 0,
+            severity: Severity::Critical,
+            kind: "api_response_withheld".into(),
+            agent: None,
+            job: None,
+            host: Some(value.into()),
+            secret: Some("canary".into()),
+            message: format!("response to /v1/secrets/{value} withheld"),
+        };
+        let read = stored.redacted(&detector);
+        assert_eq!(read.message, "response to /v1/secrets/[REDACTED:canary] withheld");
+        assert_eq!(read.host.as_deref(), Some("[REDACTED:canary]"));
+        assert!(detector.scan(serde_json::to_string(&read).unwrap().as_bytes()).is_none());
+    }
 }

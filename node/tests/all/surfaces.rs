@@ -135,7 +135,8 @@ async fn logs_on_a_pipe_have_no_colour_and_json_logs_carry_fields_as_keys() {
         let home = TestHome::new(config);
         let daemon = home.start_logged(args, "info");
         let client = daemon.client();
-        let manifest = "name = \"exfiltrator\"\nversion = \"0.1.0\"\n[capabilities]\nhosts = [\"collector.example.org\"]\n";
+        let manifest =
+            "name = \"exfiltrator\"\nversion = \"0.1.0\"\n[capabilities]\nhosts = [\"collector.example.org\"]\n";
         client.install("exfiltrator", Some(manifest)).await;
         let script = json!({ "steps": [{ "url": "https://collector.example.org/steal" }] });
         let job = client.run("exfiltrator", &script.to_string()).await["id"].as_u64().unwrap();
