@@ -7,6 +7,11 @@
 //! `X-Redoubt-Signature: sha256=<hex>`). Alerts name agents, jobs, hosts and
 //! secrets by name, never a secret's value.
 //!
+//! The writer is the one choke point: every incident passes the vault's leak
+//! check (every text field redacted, any encoding) before it is stored,
+//! logged, published or sent. The alert and audit views redact again as they
+//! read (a secret added later, or a record written before this check).
+//!
 //! Records are written in order by one task; [`AlertBus::settle`] waits until
 //! everything raised before it is durable (a job's alerts are settled before
 //! the job is reported finished).
@@ -14,7 +19,9 @@
 use crate::events::{Event, EventBus};
 use crate::metrics::Metrics;
 use crate::store::{Numbered, Store, now_ms};
+use crate::vault_access::SharedVault;
 use hmac::{Hmac, Mac};
+use redoubt_vault::LeakDetector;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use std::sync::Arc;
@@ -126,8 +133,14 @@ pub struct AlertBus {
 }
 
 impl AlertBus {
-    /// Starts the bus's writer task.
-    pub fn start(store: Store, events: EventBus, metrics: Arc<Metrics>, webhook: Option<Webhook>) -> AlertBus {
+    /// Starts the bus's writer task; `vault` supplies the leak check every incident passes.
+    pub fn start(
+        store: Store,
+        events: EventBus,
+        metrics: Arc<Metrics>,
+        webhook: Option<Webhook>,
+        vault: SharedVault,
+    ) -> AlertBus {
         let (commands, mut queue) = mpsc::unbounded_channel();
         let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().ok();
         tokio::spawn(async move {
@@ -135,7 +148,8 @@ impl AlertBus {
                 match command {
                     Command::Record(incident) => {
                         let delivery = Delivery { store: &store, events: &events, metrics: &metrics };
-                        if let Some(alert) = delivery.record(*incident).await
+                        let incident = incident.redacted(&vault.leak_detector());
+                        if let Some(alert) = delivery.record(incident).await
                             && let (Some(hook), Some(http)) = (&webhook, &http)
                         {
                             tokio::spawn(send_webhook(http.clone(), hook.clone(), alert));
@@ -164,6 +178,62 @@ impl AlertBus {
     }
 }
 
+impl Incident {
+    /// The incident with every vault secret in any of its text replaced by `[REDACTED:<name>]`.
+    fn redacted(self, detector: &LeakDetector) -> Incident {
+        let alert = self.alert.map(|(severity, kind)| (severity, scrub(detector, kind)));
+        Incident {
+            action: scrub(detector, self.action),
+            alert,
+            agent: scrub_some(detector, self.agent),
+            job: self.job,
+            host: scrub_some(detector, self.host),
+            secret: scrub_some(detector, self.secret),
+            message: scrub(detector, self.message),
+        }
+    }
+}
+
+impl Alert {
+    /// The alert with every vault secret in any of its text redacted (for the alert view).
+    pub fn redacted(self, detector: &LeakDetector) -> Alert {
+        Alert {
+            kind: scrub(detector, self.kind),
+            agent: scrub_some(detector, self.agent),
+            host: scrub_some(detector, self.host),
+            secret: scrub_some(detector, self.secret),
+            message: scrub(detector, self.message),
+            ..self
+        }
+    }
+}
+
+impl AuditRecord {
+    /// The record with every vault secret in any of its text redacted (for the audit view).
+    pub fn redacted(self, detector: &LeakDetector) -> AuditRecord {
+        AuditRecord {
+            action: scrub(detector, self.action),
+            agent: scrub_some(detector, self.agent),
+            host: scrub_some(detector, self.host),
+            secret: scrub_some(detector, self.secret),
+            detail: scrub(detector, self.detail),
+            ..self
+        }
+    }
+}
+
+/// `text` with every vault secret, in any encoding, replaced by `[REDACTED:<name>]`.
+fn scrub(detector: &LeakDetector, text: String) -> String {
+    match detector.redact(text.as_bytes()) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clean) => String::from_utf8_lossy(&clean).into_owned(),
+    }
+}
+
+fn scrub_some(detector: &LeakDetector, text: Option<String>) -> Option<String> {
+    text.map(|text| scrub(detector, text))
+}
+
 struct Delivery<'a> {
     store: &'a Store,
     events: &'a EventBus,
@@ -187,16 +257,6 @@ impl Delivery<'_> {
             tracing::error!(%error, action = %incident.action, "could not write an audit record");
         }
         let (severity, kind) = incident.alert?;
-        tracing::warn!(
-            target: "alert",
-            %kind,
-            agent = incident.agent.as_deref().unwrap_or("-"),
-            job = incident.job.unwrap_or(0),
-            host = incident.host.as_deref().unwrap_or("-"),
-            secret = incident.secret.as_deref().unwrap_or("-"),
-            "{}",
-            incident.message
-        );
         self.metrics.alert(&kind);
         let draft = Alert {
             id: 0,
@@ -209,17 +269,34 @@ impl Delivery<'_> {
             secret: incident.secret,
             message: incident.message,
         };
-        match self.store.append_alert(draft).await {
+        match self.store.append_alert(draft.clone()).await {
             Ok(alert) => {
+                log(&alert);
                 self.events.publish(Event::Alert(alert.clone()));
                 Some(alert)
             }
             Err(error) => {
+                log(&draft);
                 tracing::error!(%error, "could not store an alert");
                 None
             }
         }
     }
+}
+
+/// The alert's log line (its fields as keys in JSON logs).
+fn log(alert: &Alert) {
+    tracing::warn!(
+        target: "alert",
+        alert = alert.id,
+        kind = %alert.kind,
+        agent = alert.agent.as_deref().unwrap_or("-"),
+        job = alert.job.unwrap_or(0),
+        host = alert.host.as_deref().unwrap_or("-"),
+        secret = alert.secret.as_deref().unwrap_or("-"),
+        "{}",
+        alert.message
+    );
 }
 
 /// The signature header value for `body` sent at `timestamp`.
@@ -262,5 +339,26 @@ mod tests {
         assert_ne!(sig, webhook_signature(key, 1_700_000_001, b"{}"));
         assert_ne!(sig, webhook_signature(key, 1_700_000_000, b"{ }"));
         assert_ne!(sig, webhook_signature(b"other key", 1_700_000_000, b"{}"));
+    }
+
+    #[test]
+    fn a_stored_alert_carrying_a_value_is_read_redacted() {
+        let value = "pk-canary-4b1d9e7c2a6f8e3d5c1b9a7f";
+        let detector = LeakDetector::new([("canary", value.as_bytes())]).unwrap();
+        let stored = Alert {
+            id: 1,
+            at_ms: 0,
+            severity: Severity::Critical,
+            kind: "api_response_withheld".into(),
+            agent: None,
+            job: None,
+            host: Some(value.into()),
+            secret: Some("canary".into()),
+            message: format!("response to /v1/secrets/{value} withheld"),
+        };
+        let read = stored.redacted(&detector);
+        assert_eq!(read.message, "response to /v1/secrets/[REDACTED:canary] withheld");
+        assert_eq!(read.host.as_deref(), Some("[REDACTED:canary]"));
+        assert!(detector.scan(serde_json::to_string(&read).unwrap().as_bytes()).is_none());
     }
 }

@@ -28,6 +28,8 @@ pub struct Config {
     pub alerts: AlertsSection,
     /// Jobs and their receipts.
     pub jobs: JobsSection,
+    /// The daemon's log.
+    pub log: LogSection,
 }
 
 /// `[node]`
@@ -48,6 +50,17 @@ pub struct ApiSection {
     pub allow_remote: bool,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// A connection must send a whole request head within this many
+    /// milliseconds of opening or of its last response (so an idle
+    /// kept-alive connection is closed too).
+    pub header_timeout_ms: u64,
+    /// A request body that sends nothing for this many milliseconds is cut off.
+    pub idle_timeout_ms: u64,
+    /// Connections open at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// Host names (`name` or `name:port`) the API answers as, besides the
+    /// listen address, `localhost`, `127.0.0.1` and `[::1]` at its port.
+    pub allowed_hosts: Vec<String>,
 }
 
 /// `[sandbox]`
@@ -116,6 +129,25 @@ pub struct JobsSection {
     pub batch_interval_ms: u64,
 }
 
+/// `[log]`
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSection {
+    /// `text` (colour on a terminal only) or `json` (one object per line).
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, event fields as top-level keys.
+    Json,
+}
+
 impl Default for NodeSection {
     fn default() -> Self {
         NodeSection { network: "testnet".into() }
@@ -124,7 +156,15 @@ impl Default for NodeSection {
 
 impl Default for ApiSection {
     fn default() -> Self {
-        ApiSection { listen: SocketAddr::from(([127, 0, 0, 1], 7171)), allow_remote: false, max_body_bytes: 24 << 20 }
+        ApiSection {
+            listen: SocketAddr::from(([127, 0, 0, 1], 7171)),
+            allow_remote: false,
+            max_body_bytes: 24 << 20,
+            header_timeout_ms: 10_000,
+            idle_timeout_ms: 60_000,
+            max_connections: 256,
+            allowed_hosts: Vec::new(),
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! `redoubt node`: open the node, recover interrupted jobs, start the
-//! receipt batcher, and serve the API until SIGINT or SIGTERM.
+//! receipt batcher, and serve the API (bounded: see [`api::server`]) until
+//! SIGINT or SIGTERM. Once the vault is open, every log line passes its leak
+//! check ([`crate::logging`]).
 
 use crate::api;
 use crate::config::Config;
@@ -29,7 +31,9 @@ pub async fn start(home: Home, config: Config) -> anyhow::Result<Running> {
         .trim()
         .to_owned();
     anyhow::ensure!(token.len() >= 32, "the API token in {} is too short", home.api_token().display());
+    let limits = api::server::Limits::of(&config.api)?;
     let node = Node::open(home, config)?;
+    crate::logging::redact_with(&node.vault);
     let recovered = recovery::recover(&node).await.context("recovering jobs")?;
     if recovered != recovery::Recovered::default() {
         tracing::warn!(?recovered, "recovered jobs interrupted by the last stop");
@@ -41,8 +45,9 @@ pub async fn start(home: Home, config: Config) -> anyhow::Result<Running> {
     if !addr.ip().is_loopback() {
         tracing::warn!(%addr, "the API listens beyond this machine; it is protected only by its bearer token");
     }
-    let app = api::router(node.clone(), token);
-    let server = tokio::spawn(async move { axum::serve(listener, app).with_graceful_shutdown(shutdown()).await });
+    let hosts = api::host::AllowedHosts::for_listener(addr, &node.config.api.allowed_hosts)?;
+    let app = api::router(node.clone(), token, hosts);
+    let server = tokio::spawn(api::server::serve(listener, app, limits, shutdown()));
     Ok(Running { node, addr, server })
 }
 

@@ -13,6 +13,7 @@
 //! - [`store`]: the database (redb): agents, jobs, receipts, audit, alerts, kv.
 //! - [`api`]: the HTTP API (axum, utoipa); [`client`]: the CLI's client for it.
 //! - [`alerts`]: audit records and alerts; [`events`]: the event stream; [`metrics`]: Prometheus.
+//! - [`logging`]: the log on stderr (text or JSON, every line leak-checked).
 //! - [`demo`]: `redoubt demo`, the whole job path offline in one command.
 
 pub mod agents;
@@ -30,6 +31,7 @@ pub mod host;
 pub mod identity;
 pub mod init;
 pub mod job;
+pub mod logging;
 pub mod metrics;
 pub mod node;
 pub mod pipeline;

@@ -70,7 +70,7 @@ impl Node {
         let events = EventBus::default();
         let metrics = Arc::new(Metrics::default());
         let webhook = webhook(&config)?;
-        let alerts = AlertBus::start(store.clone(), events.clone(), metrics.clone(), webhook);
+        let alerts = AlertBus::start(store.clone(), events.clone(), metrics.clone(), webhook, vault.clone());
         let egress =
             Egress::new(&config, vault.handle(), alerts.clone(), store.clone()).context("starting the egress gate")?;
         Ok(Arc::new(Node {

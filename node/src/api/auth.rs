@@ -1,6 +1,6 @@
 //! Bearer-token authentication for every route but `/healthz`. The token is
-//! compared in constant time; a refusal is counted and logged (never the
-//! token presented).
+//! compared in constant time; a refusal is counted and logged by route
+//! template (never the raw path, never the token presented).
 
 use super::AppState;
 use super::error::ApiError;
@@ -23,7 +23,7 @@ pub async fn require_token(State(state): State<AppState>, request: Request, next
         Some(_) => "wrong",
     };
     state.node.metrics.api_refused(&format!("token_{reason}"));
-    tracing::warn!(path = %request.uri().path(), reason, "API request refused: bad bearer token");
+    tracing::warn!(route = %super::route::template(&request), reason, "API request refused: bad bearer token");
     let mut response =
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", format!("{reason} bearer token")).into_response();
     response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));

@@ -1,4 +1,5 @@
-//! The alert list and the audit log, paged.
+//! The alert list and the audit log, paged. Entries are redacted as they are
+//! read, so no stored text can get a page withheld by the leak scan.
 
 use super::AppState;
 use super::error::{ApiQuery, ApiResult};
@@ -44,7 +45,9 @@ fn bounds(query: &PageQuery) -> (u64, usize) {
 pub async fn alerts(State(state): State<AppState>, ApiQuery(query): ApiQuery<PageQuery>) -> ApiResult<Json<AlertPage>> {
     let (after, limit) = bounds(&query);
     let page = state.node.store.alerts::<Alert>(after, limit)?;
-    Ok(Json(AlertPage { alerts: page.entries.into_iter().map(|(_, a)| a).collect(), last: page.last }))
+    let detector = state.node.vault.leak_detector();
+    let alerts = page.entries.into_iter().map(|(_, alert)| alert.redacted(&detector)).collect();
+    Ok(Json(AlertPage { alerts, last: page.last }))
 }
 
 /// `GET /v1/audit`
@@ -53,5 +56,7 @@ pub async fn alerts(State(state): State<AppState>, ApiQuery(query): ApiQuery<Pag
 pub async fn audit(State(state): State<AppState>, ApiQuery(query): ApiQuery<PageQuery>) -> ApiResult<Json<AuditPage>> {
     let (after, limit) = bounds(&query);
     let page = state.node.store.audit::<AuditRecord>(after, limit)?;
-    Ok(Json(AuditPage { records: page.entries.into_iter().map(|(_, r)| r).collect(), last: page.last }))
+    let detector = state.node.vault.leak_detector();
+    let records = page.entries.into_iter().map(|(_, record)| record.redacted(&detector)).collect();
+    Ok(Json(AuditPage { records, last: page.last }))
 }

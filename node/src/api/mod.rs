@@ -1,18 +1,23 @@
 //! The local HTTP API (axum): agents, jobs, secrets, alerts and audit, the
 //! event stream, node identity, metrics, and the OpenAPI document generated
-//! from these handlers (utoipa). Every route but `/healthz` needs the bearer
-//! token; every response but the event stream passes the leak scan.
+//! from these handlers (utoipa). A request naming a host the node does not
+//! answer as gets 421 ([`host`]); every route but `/healthz` needs the bearer
+//! token; every response but the event stream passes the leak scan; logs and
+//! alerts name routes by template ([`route`]); [`server`] bounds connections.
 
 mod agents;
 mod auth;
 pub mod error;
 mod events;
+pub mod host;
 mod jobs;
 mod journal;
 mod node_info;
 mod openapi;
+mod route;
 mod scan;
 mod secrets;
+pub mod server;
 
 pub use agents::InstallAgent;
 pub use jobs::{ReceiptBundle, SubmitJobRequest};
@@ -35,8 +40,8 @@ pub struct AppState {
     pub token: Arc<str>,
 }
 
-/// The API's routes, guarded and scanned.
-pub fn router(node: Arc<Node>, token: String) -> Router {
+/// The API's routes, answered only as `hosts`, guarded and scanned.
+pub fn router(node: Arc<Node>, token: String, hosts: host::AllowedHosts) -> Router {
     let max_body = node.config.api.max_body_bytes;
     let state = AppState { node, token: token.into() };
     let protected = Router::new()
@@ -67,4 +72,5 @@ pub fn router(node: Arc<Node>, token: String) -> Router {
         .layer(from_fn_with_state(state.clone(), scan::scan_response))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
+        .layer(from_fn_with_state(hosts, host::require_known_host))
 }

@@ -1,6 +1,7 @@
 //! The last check on the way out: every API response body (but the event
 //! stream) is scanned for vault secrets in any encoding. A response that
-//! would disclose one is replaced by an error and an alert is raised.
+//! would disclose one is replaced by an error and an alert is raised, naming
+//! the route template (the raw path may be what carried the secret).
 
 use super::AppState;
 use super::error::ApiError;
@@ -16,7 +17,7 @@ const MAX_SCANNED: usize = 64 << 20;
 
 /// Scans the response of every request it wraps.
 pub async fn scan_response(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
+    let route = super::route::template(&request);
     let response = next.run(request).await;
     let streaming = response
         .headers()
@@ -36,7 +37,7 @@ pub async fn scan_response(State(state): State<AppState>, request: Request, next
             action: "api.response_withheld".into(),
             alert: Some((Severity::Critical, "api_response_withheld".into())),
             secret: Some(leak.secret.clone()),
-            message: format!("response to {path} withheld: it carried secret {} ({})", leak.secret, leak.encoding),
+            message: format!("response to {route} withheld: it carried secret {} ({})", leak.secret, leak.encoding),
             ..Incident::default()
         });
         state.node.alerts.settle().await;

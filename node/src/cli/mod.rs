@@ -11,6 +11,7 @@ mod node;
 mod receipt;
 mod secret;
 
+use crate::config::LogFormat;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -18,6 +19,10 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "redoubt", version, about)]
 struct Cli {
+    /// Log lines as `text` (colour on a terminal only) or `json` (one object a line);
+    /// default: `[log] format` in the node's config for `redoubt node`, else text.
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
     #[command(subcommand)]
     command: Command,
 }
@@ -57,7 +62,11 @@ enum Command {
 /// 0 success, 1 a rejected or failed operation, 2 bad usage or unreadable input.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    let format = match &cli.command {
+        Command::Node(args) => cli.log_format.unwrap_or_else(|| args.configured_log_format()),
+        _ => cli.log_format.unwrap_or_default(),
+    };
+    crate::logging::init(format);
     match cli.command {
         Command::Demo(args) => demo::run_demo(args),
         Command::Init(args) => init::run(args),
@@ -70,11 +79,4 @@ pub fn main() -> ExitCode {
         Command::Attest(cmd) => attest::run(cmd),
         Command::Receipt(cmd) => receipt::run(cmd),
     }
-}
-
-/// Logs go to stderr; `RUST_LOG` overrides the default (agents' lines at info, the rest at warn).
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,agent=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }

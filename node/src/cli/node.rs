@@ -1,7 +1,7 @@
 //! `redoubt node`: run the daemon.
 
 use super::common::exit;
-use crate::config::Config;
+use crate::config::{Config, LogFormat};
 use crate::daemon;
 use crate::home::Home;
 use anyhow::Context;
@@ -19,6 +19,14 @@ pub struct NodeArgs {
     /// Listen here instead of api.listen (port 0 picks a free port; the address is printed).
     #[arg(long)]
     listen: Option<SocketAddr>,
+}
+
+impl NodeArgs {
+    /// `[log] format` from the node's config (text when it cannot be read: `run` reports why).
+    pub fn configured_log_format(&self) -> LogFormat {
+        let home = Home::resolve(self.home.clone());
+        Config::load(&home.config_file()).map(|config| config.log.format).unwrap_or_default()
+    }
 }
 
 /// Runs the daemon until SIGINT or SIGTERM.

@@ -8,5 +8,6 @@ mod crash;
 mod jobs;
 mod secrets;
 mod support;
+mod surfaces;
 mod verify_cli;
 mod webhook;

@@ -4,7 +4,7 @@
 //! two halves by a colluding server gets its output withheld and its log
 //! line redacted, with alerts.
 
-use crate::support::{TestHome, redoubt, redoubt_with_stdin};
+use crate::support::{TestHome, canary_scan, redoubt, redoubt_with_stdin};
 use axum::Router;
 use axum::routing::get;
 use base64::Engine;
@@ -82,32 +82,7 @@ async fn a_secret_goes_in_on_stdin_and_never_comes_out() {
         assert!(!alert.to_string().contains(SECRET), "an alert carries the value: {alert}");
     }
     drop(daemon);
-    canary_scan(home.path());
-}
-
-/// No file under the node's home holds the secret in any common encoding.
-fn canary_scan(dir: &std::path::Path) {
-    let encodings = [
-        SECRET.as_bytes().to_vec(),
-        base64::engine::general_purpose::STANDARD.encode(SECRET).into_bytes(),
-        hex::encode(SECRET).into_bytes(),
-        hex::encode_upper(SECRET).into_bytes(),
-    ];
-    let mut files = vec![dir.to_path_buf()];
-    let mut scanned = 0;
-    while let Some(path) = files.pop() {
-        if path.is_dir() {
-            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
-            continue;
-        }
-        let bytes = std::fs::read(&path).unwrap();
-        scanned += 1;
-        for encoding in &encodings {
-            let found = bytes.windows(encoding.len()).any(|w| w == encoding.as_slice());
-            assert!(!found, "{} holds the secret ({})", path.display(), String::from_utf8_lossy(&encoding[..8]));
-        }
-    }
-    assert!(scanned >= 5, "scanned {scanned} files");
+    canary_scan(home.path(), SECRET);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

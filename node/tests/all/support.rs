@@ -2,9 +2,10 @@
 //! free loopback port with a client that speaks its API.
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A finished `redoubt` process.
@@ -92,13 +93,19 @@ impl TestHome {
 
     /// Starts `redoubt node` on this home.
     pub fn start(&self) -> Daemon {
-        Daemon::start(self.path().to_owned(), self.token())
+        Daemon::start(self.path().to_owned(), self.token(), &[], "error", false)
+    }
+
+    /// Starts `redoubt node ARGS` with `RUST_LOG=rust_log`, its stderr a pipe kept for [`Daemon::stderr`].
+    pub fn start_logged(&self, args: &[&str], rust_log: &str) -> Daemon {
+        Daemon::start(self.path().to_owned(), self.token(), args, rust_log, true)
     }
 }
 
 /// A running `redoubt node` process.
 pub struct Daemon {
     child: Child,
+    stderr: Option<Arc<Mutex<Vec<u8>>>>,
     /// `http://127.0.0.1:PORT`
     pub base: String,
     /// The bearer token.
@@ -106,16 +113,28 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    fn start(home: PathBuf, token: String) -> Daemon {
+    fn start(home: PathBuf, token: String, args: &[&str], rust_log: &str, keep_stderr: bool) -> Daemon {
         let mut child = Command::new(env!("CARGO_BIN_EXE_redoubt"))
             .args(["node", "--home", home.to_str().expect("UTF-8 path")])
+            .args(args)
             .env_remove("REDOUBT_HOME")
-            .env("RUST_LOG", "error")
+            .env("RUST_LOG", rust_log)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if keep_stderr { Stdio::piped() } else { Stdio::inherit() })
             .spawn()
             .expect("starting redoubt node");
+        let stderr = child.stderr.take().map(|mut pipe| {
+            let kept = Arc::new(Mutex::new(Vec::new()));
+            let sink = kept.clone();
+            std::thread::spawn(move || {
+                let mut chunk = [0u8; 4096];
+                while let Ok(read @ 1..) = pipe.read(&mut chunk) {
+                    sink.lock().unwrap().extend_from_slice(&chunk[..read]);
+                }
+            });
+            kept
+        });
         let stdout = child.stdout.take().expect("piped stdout");
         let mut lines = BufReader::new(stdout).lines();
         let first = lines.next().expect("the daemon prints its address").expect("reading the daemon's stdout");
@@ -123,7 +142,17 @@ impl Daemon {
         assert!(base.starts_with("http://127.0.0.1:"), "{first}");
         // Keep draining stdout so the daemon never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
-        Daemon { child, base, token }
+        Daemon { child, stderr, base, token }
+    }
+
+    /// What the daemon wrote on stderr so far (started with [`TestHome::start_logged`]).
+    pub fn stderr(&self) -> Vec<u8> {
+        self.stderr.as_ref().expect("started with start_logged").lock().unwrap().clone()
+    }
+
+    /// The API's address.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.base.trim_start_matches("http://").parse().expect("a socket address")
     }
 
     /// An authorized client.
@@ -218,4 +247,81 @@ impl Client {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// An HTTP server on 127.0.0.1 taking alert webhooks at `/hook`, and the key file that signs them.
+pub struct WebhookReceiver {
+    /// Its port.
+    pub port: u16,
+    key_dir: tempfile::TempDir,
+    /// Each delivery's headers and body.
+    pub received: tokio::sync::mpsc::UnboundedReceiver<(axum::http::HeaderMap, Vec<u8>)>,
+}
+
+impl WebhookReceiver {
+    /// Starts the server; the node signs with `key`.
+    pub async fn start(key: &[u8]) -> WebhookReceiver {
+        let key_dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::write(key_dir.path().join("webhook.key"), key).expect("writing the webhook key");
+        use axum::routing::post;
+        let (deliveries, received) = tokio::sync::mpsc::unbounded_channel();
+        let app = axum::Router::new().route(
+            "/hook",
+            post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+                let deliveries = deliveries.clone();
+                async move {
+                    let _ = deliveries.send((headers, body.to_vec()));
+                    "ok"
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        WebhookReceiver { port, key_dir, received }
+    }
+
+    /// The `[alerts]` section sending to this server.
+    pub fn config(&self) -> String {
+        format!(
+            "[alerts]\nwebhook_url = \"http://127.0.0.1:{}/hook\"\nwebhook_key_file = \"{}\"\n",
+            self.port,
+            self.key_dir.path().join("webhook.key").display()
+        )
+    }
+
+    /// The next delivery (panics after 20 s).
+    pub async fn next(&mut self) -> (axum::http::HeaderMap, Vec<u8>) {
+        tokio::time::timeout(Duration::from_secs(20), self.received.recv())
+            .await
+            .expect("the webhook was called")
+            .expect("the server is running")
+    }
+}
+
+/// Whether `bytes` hold `secret` raw, in base64 or in hex.
+pub fn carries(bytes: &[u8], secret: &str) -> bool {
+    use base64::Engine;
+    let encodings = [
+        secret.as_bytes().to_vec(),
+        base64::engine::general_purpose::STANDARD.encode(secret).into_bytes(),
+        hex::encode(secret).into_bytes(),
+        hex::encode_upper(secret).into_bytes(),
+    ];
+    encodings.iter().any(|encoding| bytes.windows(encoding.len()).any(|w| w == encoding.as_slice()))
+}
+
+/// Asserts no file under `dir` holds `secret` in any of those encodings.
+pub fn canary_scan(dir: &Path, secret: &str) {
+    let mut files = vec![dir.to_path_buf()];
+    let mut scanned = 0;
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+            continue;
+        }
+        scanned += 1;
+        assert!(!carries(&std::fs::read(&path).unwrap(), secret), "{} holds the secret", path.display());
+    }
+    assert!(scanned >= 5, "scanned {scanned} files");
 }
