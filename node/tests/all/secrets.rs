@@ -1,21 +1,32 @@
 //! Secrets through the CLI and the node, from the attacker's side: the value
 //! goes in on stdin and never comes out (not in listings, outputs, logs, the
-//! database, or any file of the node's home); a hostile agent handed a key in
-//! two halves by a colluding server gets its output withheld and its log
-//! line redacted, with alerts.
+//! database, or any file of the node's home); a colluding server that hands a
+//! hostile agent the key in two halves has its response refused (counted as a
+//! reflection of the secret); one that hands it out in pieces too short to
+//! recognise gets the agent's output withheld and its log line redacted, with
+//! alerts.
 
 use crate::support::{TestHome, canary_scan, redoubt, redoubt_with_stdin};
 use axum::Router;
 use axum::routing::get;
 use base64::Engine;
-use serde_json::json;
+use serde_json::{Value, json};
 
 const SECRET: &str = "sk-live-7f3a9c1e5b2d8f4a6c0e9b7d5f3a1c8e";
 
-/// A colluding server: it hands out the secret in two halves (body and header).
+/// The number of 6-byte pieces `/piece/{i}` hands out.
+const PIECES: usize = SECRET.len().div_ceil(6);
+
+/// A colluding server: it hands out the secret in two halves (body and header) at `/halves`, and
+/// in pieces of 6 bytes, one per request, at `/piece/{i}`.
 async fn colluding_server() -> u16 {
     let (first, second) = SECRET.split_at(SECRET.len() / 2);
-    let app = Router::new().route("/halves", get(move || async move { ([("x-rest", second)], first) }));
+    let piece = |axum::extract::Path(i): axum::extract::Path<usize>| async move {
+        SECRET[6 * i..(6 * i + 6).min(SECRET.len())].to_string()
+    };
+    let app = Router::new()
+        .route("/halves", get(move || async move { ([("x-rest", second)], first) }))
+        .route("/piece/{i}", get(piece));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -41,13 +52,34 @@ async fn a_secret_goes_in_on_stdin_and_never_comes_out() {
     let empty = redoubt_with_stdin(&args, Some(b"")).exits(2);
     assert!(empty.stderr.contains("empty"), "{}", empty.stderr);
 
-    // A colluding server splits the key so that no half matches; the agent joins them.
+    // A colluding server splits the key in halves (body and header): the response is refused, the
+    // agent gets neither half, and the refusal counts against the secret.
     let port = colluding_server().await;
     let script = json!({
         "steps": [{ "url": format!("http://localhost:{port}/halves") }],
-        "log": "joined: {{0.body}}{{0.header.x-rest}}",
         "output": "{{0.body}}{{0.header.x-rest}}",
     });
+    let job = client.run("exfiltrator", &script.to_string()).await;
+    assert_eq!((job["state"].as_str(), job["output_bytes"].as_u64()), (Some("succeeded"), Some(0)), "{job}");
+    let alerts = client.get("/v1/alerts").await.to_string();
+    assert!(alerts.contains("secret_reflected") && alerts.contains("api-key") && !alerts.contains(SECRET), "{alerts}");
+    // The count is written by the alert path, just after the job ends: wait for it, boundedly.
+    let mut reflections = Value::Null;
+    for _ in 0..50 {
+        let secrets = client.get("/v1/secrets").await;
+        reflections = secrets[0]["reflections"].clone();
+        if reflections == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(reflections, 1, "the refusal is counted against the secret");
+
+    // Pieces of 6 bytes, one per response, pass the gate (no scanner stops a secret leaked a few
+    // bytes at a time); the agent joins them: its output is withheld and its log line redacted.
+    let steps: Vec<_> = (0..PIECES).map(|i| json!({ "url": format!("http://localhost:{port}/piece/{i}") })).collect();
+    let joined: String = (0..PIECES).map(|i| format!("{{{{{i}.body}}}}")).collect();
+    let script = json!({ "steps": steps, "log": format!("joined: {joined}"), "output": joined });
     let job = client.run("exfiltrator", &script.to_string()).await;
     assert_eq!(job["state"], "failed", "{job}");
     assert_eq!(job["error"]["kind"], "output_withheld", "{job}");
@@ -138,4 +170,40 @@ async fn packages_references_and_responses_carrying_a_secret_are_refused_or_with
     for kind in ["api_response_withheld", "secret_in_package", "secret_in_input"] {
         assert!(kinds.contains(&kind), "no {kind} alert in {kinds:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reflection_revokes_the_agents_grant_when_the_policy_says_so() {
+    let home =
+        TestHome::new("[egress]\nhosts = [\"localhost\"]\nallow_http = true\nallow_loopback = true\nany_port = true\n");
+    let daemon = home.start();
+    let client = daemon.client();
+    let manifest = "name = \"exfiltrator\"\nversion = \"0.1.0\"\n[capabilities]\nhosts = [\"localhost\"]\nsecrets = [\"api-key\"]\n";
+    client.install("exfiltrator", Some(manifest)).await;
+    let args = ["secret", "add", "api-key", "--host", "localhost", "--agent", "exfiltrator", "--agent", "word-stats"];
+    let args: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(["--inject", "bearer", "--revoke-on-reflection", "--home", home.arg(), "--api", &daemon.base])
+        .collect();
+    redoubt_with_stdin(&args, Some(format!("{SECRET}\n").as_bytes())).exits(0);
+    let port = colluding_server().await;
+    let script = json!({ "steps": [{ "url": format!("http://localhost:{port}/halves") }], "output": "done" });
+    client.run("exfiltrator", &script.to_string()).await;
+    // The revocation runs on the alert path just after the refusal: wait for it, boundedly.
+    let (mut agents, mut alerts) = (Value::Null, String::new());
+    for _ in 0..50 {
+        agents = client.get("/v1/secrets").await[0]["policy"]["agents"].clone();
+        alerts = client.get("/v1/alerts").await.to_string();
+        if agents == json!(["name:word-stats"]) && alerts.contains("grant_revoked") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(agents, json!(["name:word-stats"]), "only the reflecting agent lost its grant");
+    assert!(alerts.contains("grant_revoked") && !alerts.contains(SECRET), "{alerts}");
+    // Its next request to the secret's own host carries no credential.
+    let echo = json!({ "steps": [{ "url": format!("http://localhost:{port}/piece/0") }], "output": "{{0.body}}" });
+    let job = client.run("exfiltrator", &echo.to_string()).await;
+    assert_eq!(job["state"], "succeeded", "{job}");
 }

@@ -37,8 +37,6 @@ pub(super) struct NeedleOf {
     pub secret: usize,
     /// The reading of the secret.
     pub reading: Reading,
-    /// Where the window starts in the reading.
-    pub offset: usize,
     /// The reading's length (the window is part of it when shorter).
     pub reading_len: usize,
     /// The window's length.
@@ -166,14 +164,14 @@ impl Patterns {
     /// enough of the secret: see the module's rules; `public` is where the public prefix lies.
     fn windows(&mut self, secret: usize, reading: Reading, bytes: &[u8], len: usize, public: &std::ops::Range<usize>) {
         let whole =
-            NeedleOf { secret, reading, offset: 0, reading_len: bytes.len(), len: bytes.len(), first: bytes[0] };
+            NeedleOf { secret, reading, reading_len: bytes.len(), len: bytes.len(), first: bytes[0] };
         self.push(bytes.to_vec(), whole);
         for offset in 0..=bytes.len() - len {
             let w = &bytes[offset..offset + len];
             if len < bytes.len() && (distinct(w) < MIN_DISTINCT || outside(offset, len, public) < MIN_WINDOW) {
                 continue;
             }
-            self.push(w.to_vec(), NeedleOf { secret, reading, offset, reading_len: bytes.len(), len, first: w[0] });
+            self.push(w.to_vec(), NeedleOf { secret, reading, reading_len: bytes.len(), len, first: w[0] });
         }
     }
 
@@ -188,14 +186,14 @@ impl Patterns {
         public: &std::ops::Range<usize>,
     ) {
         let whole =
-            NeedleOf { secret, reading, offset: 0, reading_len: bytes.len(), len: bytes.len(), first: bytes[0] };
+            NeedleOf { secret, reading, reading_len: bytes.len(), len: bytes.len(), first: bytes[0] };
         self.push(diff.to_vec(), whole);
         for offset in 0..=diff.len() - len {
             let w = &diff[offset..offset + len];
             if distinct(w) < MIN_DISTINCT || outside(offset, len + 1, public) < MIN_WINDOW {
                 continue;
             }
-            let of = NeedleOf { secret, reading, offset, reading_len: bytes.len(), len: len + 1, first: bytes[offset] };
+            let of = NeedleOf { secret, reading, reading_len: bytes.len(), len: len + 1, first: bytes[offset] };
             self.push(w.to_vec(), of);
         }
     }
