@@ -46,3 +46,90 @@ impl Modify for BearerToken {
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
+
+#[cfg(test)]
+mod tests {
+    //! Invariants a generated client relies on, checked without any outside tool.
+
+    use super::ApiDoc;
+    use serde_json::Value;
+    use std::collections::BTreeSet;
+    use utoipa::OpenApi;
+
+    const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+    fn document() -> Value {
+        serde_json::to_value(ApiDoc::openapi()).expect("the document serializes")
+    }
+
+    /// Every operation as (`METHOD path`, path, operation).
+    fn operations(document: &Value) -> Vec<(String, String, Value)> {
+        let paths = document["paths"].as_object().expect("paths");
+        let mut found = Vec::new();
+        for (path, item) in paths {
+            for method in METHODS {
+                if let Some(operation) = item.get(method) {
+                    found.push((format!("{} {path}", method.to_uppercase()), path.clone(), operation.clone()));
+                }
+            }
+        }
+        found
+    }
+
+    /// The `{name}` segments of a path template.
+    fn template_names(path: &str) -> BTreeSet<String> {
+        path.split('/')
+            .filter_map(|segment| segment.strip_prefix('{').and_then(|rest| rest.strip_suffix('}')))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn every_operation_has_its_own_id() {
+        let mut seen = BTreeSet::new();
+        for (route, _, operation) in operations(&document()) {
+            let id = operation["operationId"].as_str().unwrap_or_else(|| panic!("{route} has no operationId"));
+            assert!(seen.insert(id.to_owned()), "operationId {id:?} repeats ({route})");
+        }
+        assert!(seen.len() >= 25, "{seen:?}");
+    }
+
+    #[test]
+    fn path_parameters_are_exactly_the_templates_names() {
+        for (route, path, operation) in operations(&document()) {
+            let parameters = operation["parameters"].as_array().cloned().unwrap_or_default();
+            let mut declared = BTreeSet::new();
+            for parameter in &parameters {
+                let name = parameter["name"].as_str().expect("a parameter name");
+                let place = parameter["in"].as_str().expect("a parameter place");
+                if place == "path" {
+                    assert_eq!(parameter["required"], true, "{route}: path parameter {name} must be required");
+                    declared.insert(name.to_owned());
+                }
+            }
+            assert_eq!(declared, template_names(&path), "{route}: path parameters vs the template");
+            let unique: BTreeSet<_> = parameters.iter().map(|p| (p["name"].clone().to_string(), p["in"].to_string())).collect();
+            assert_eq!(unique.len(), parameters.len(), "{route}: a parameter repeats");
+        }
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        fn walk(value: &Value, schemas: &serde_json::Map<String, Value>) {
+            match value {
+                Value::Object(map) => {
+                    if let Some(Value::String(target)) = map.get("$ref") {
+                        let name = target.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{target}"));
+                        assert!(schemas.contains_key(name), "$ref {target} names no schema");
+                    }
+                    map.values().for_each(|child| walk(child, schemas));
+                }
+                Value::Array(items) => items.iter().for_each(|child| walk(child, schemas)),
+                _ => {}
+            }
+        }
+        let document = document();
+        let schemas = document["components"]["schemas"].as_object().expect("schemas").clone();
+        walk(&document, &schemas);
+    }
+}
