@@ -41,7 +41,7 @@ impl Modify for BearerToken {
 }
 
 /// `GET /openapi.json`
-#[utoipa::path(get, path = "/openapi.json", tag = "node", security(("bearer" = [])),
+#[utoipa::path(get, path = "/openapi.json", tag = "node", operation_id = "get_openapi_document", security(("bearer" = [])),
     responses((status = 200, description = "this document")))]
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
@@ -108,7 +108,8 @@ mod tests {
                 }
             }
             assert_eq!(declared, template_names(&path), "{route}: path parameters vs the template");
-            let unique: BTreeSet<_> = parameters.iter().map(|p| (p["name"].clone().to_string(), p["in"].to_string())).collect();
+            let unique: BTreeSet<_> =
+                parameters.iter().map(|p| (p["name"].clone().to_string(), p["in"].to_string())).collect();
             assert_eq!(unique.len(), parameters.len(), "{route}: a parameter repeats");
         }
     }
@@ -131,5 +132,73 @@ mod tests {
         let document = document();
         let schemas = document["components"]["schemas"].as_object().expect("schemas").clone();
         walk(&document, &schemas);
+    }
+
+    /// A union member's own properties and required names, read without
+    /// following a `$ref` (an inline `allOf` over a reference is what
+    /// openapi-python-client cannot read, so the whole union was dropped).
+    /// A member may be an object, an `allOf` of members, or a one-way `oneOf`.
+    fn member_fields(member: &Value) -> (serde_json::Map<String, Value>, BTreeSet<String>) {
+        assert!(member.get("$ref").is_none(), "a union member refers instead of describing: {member}");
+        let one_of = member["oneOf"].as_array().filter(|choices| choices.len() == 1);
+        let (mut properties, mut required) = (serde_json::Map::new(), BTreeSet::new());
+        for part in member["allOf"].as_array().or(one_of).into_iter().flatten() {
+            let (more, needed) = member_fields(part);
+            properties.extend(more);
+            required.extend(needed);
+        }
+        properties.extend(member["properties"].as_object().cloned().unwrap_or_default());
+        let names = member["required"].as_array().cloned().unwrap_or_default();
+        required.extend(names.iter().map(|name| name.as_str().expect("a name").to_owned()));
+        (properties, required)
+    }
+
+    #[test]
+    fn the_event_union_describes_every_event_as_serialized() {
+        use crate::alerts::{Alert, Severity};
+        use crate::events::Event;
+        use crate::job::JobState;
+        let alert = Alert {
+            id: 1,
+            at_ms: 2,
+            severity: Severity::Critical,
+            kind: "egress_blocked".into(),
+            agent: Some("echo".into()),
+            job: Some(3),
+            host: Some("example.com".into()),
+            secret: Some("key".into()),
+            message: "blocked".into(),
+        };
+        let (name, agent) = (String::from("echo"), String::from("echo"));
+        let events = [
+            Event::JobQueued { job: 1, agent: agent.clone() },
+            Event::JobStarted { job: 1, agent: agent.clone(), attempt: 1 },
+            Event::JobFinished { job: 1, agent, state: JobState::Succeeded, receipt: Some("ab".into()) },
+            Event::BatchSealed { index: 1, root: "cd".into(), count: 1 },
+            Event::Alert(alert),
+            Event::AgentInstalled { name: name.clone(), code_hash: "ef".into() },
+            Event::AgentRemoved { name: name.clone() },
+            Event::SecretChanged { name, action: "added".into() },
+        ];
+        let document = document();
+        let members = document["components"]["schemas"]["Event"]["oneOf"].as_array().expect("Event is a oneOf").clone();
+        assert_eq!(members.len(), events.len(), "one member per event");
+        for event in events {
+            let json = serde_json::to_value(&event).expect("an event serializes");
+            let tag = &json["type"];
+            let matching: Vec<_> = members
+                .iter()
+                .map(member_fields)
+                .filter(|(properties, _)| {
+                    properties["type"]["enum"].as_array().is_some_and(|tags| tags == &[tag.clone()])
+                })
+                .collect();
+            assert_eq!(matching.len(), 1, "exactly one member has type {tag}");
+            let (properties, required) = &matching[0];
+            let keys: BTreeSet<String> = json.as_object().expect("an object").keys().cloned().collect();
+            let declared: BTreeSet<String> = properties.keys().cloned().collect();
+            assert_eq!(keys, declared, "{tag}: fields as serialized vs as documented");
+            assert!(required.is_subset(&keys), "{tag}: requires {required:?}, sends {keys:?}");
+        }
     }
 }
