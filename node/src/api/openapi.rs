@@ -190,7 +190,7 @@ mod tests {
                 .iter()
                 .map(member_fields)
                 .filter(|(properties, _)| {
-                    properties["type"]["enum"].as_array().is_some_and(|tags| tags == &[tag.clone()])
+                    properties["type"]["enum"].as_array().is_some_and(|tags| tags == std::slice::from_ref(tag))
                 })
                 .collect();
             assert_eq!(matching.len(), 1, "exactly one member has type {tag}");

@@ -26,8 +26,14 @@ const TOOL_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Runs `program ARGS`, killed after [`TOOL_TIMEOUT`]; `None` if it cannot start.
 async fn run(program: &str, args: &[&str]) -> Option<Output> {
+    run_with(program, args, &[]).await
+}
+
+/// [`run`] with extra environment variables.
+async fn run_with(program: &str, args: &[&str], envs: &[(&str, &str)]) -> Option<Output> {
     let child = Command::new(program)
         .args(args)
+        .envs(envs.iter().copied())
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .kill_on_drop(true)
         .stdin(std::process::Stdio::null())
@@ -149,17 +155,17 @@ async fn a_client_generated_from_the_document_installs_an_agent_runs_a_job_and_f
     std::fs::write(dir("manifest.toml"), echo.manifest).expect("writing the manifest");
     std::fs::write(dir("component.wasm"), echo.component).expect("writing the component");
     let input = "through a generated client";
-    let driven = run(
+    let driven = run_with(
         "python3",
         &[
             DRIVER,
             work.path().to_str().expect("UTF-8 path"),
             &daemon.base,
-            &daemon.token,
             &dir("manifest.toml"),
             &dir("component.wasm"),
             input,
         ],
+        &[("REDOUBT_API_TOKEN", &daemon.token)],
     )
     .await
     .expect("python3 runs");

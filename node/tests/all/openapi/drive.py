@@ -3,16 +3,19 @@ from the node's /openapi.json: install an agent, submit a job, poll it until
 it ends, fetch its output and receipt (by job and by hash). Prints what it saw
 as one JSON object; raises (exit 1) on anything unexpected.
 
-Usage: python3 drive.py CLIENT_PARENT_DIR BASE_URL TOKEN MANIFEST_FILE COMPONENT_FILE INPUT
+Usage: REDOUBT_API_TOKEN=... python3 drive.py CLIENT_PARENT_DIR BASE_URL MANIFEST_FILE COMPONENT_FILE INPUT
+(the token in the environment, not on a command line other processes can read)
 """
 
 import base64
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
-parent, base_url, token, manifest_file, component_file, job_input = sys.argv[1:]
+parent, base_url, manifest_file, component_file, job_input = sys.argv[1:]
+token = os.environ["REDOUBT_API_TOKEN"]
 sys.path.insert(0, parent)
 
 from redoubt_client import AuthenticatedClient  # noqa: E402
