@@ -13,6 +13,7 @@ const BACKLOG: usize = 1024;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// A job was accepted.
+    #[schema(title = "JobQueuedEvent")]
     JobQueued {
         /// The job.
         job: JobId,
@@ -20,6 +21,7 @@ pub enum Event {
         agent: String,
     },
     /// A job entered the sandbox.
+    #[schema(title = "JobStartedEvent")]
     JobStarted {
         /// The job.
         job: JobId,
@@ -29,6 +31,7 @@ pub enum Event {
         attempt: u32,
     },
     /// A job ended.
+    #[schema(title = "JobFinishedEvent")]
     JobFinished {
         /// The job.
         job: JobId,
@@ -40,6 +43,7 @@ pub enum Event {
         receipt: Option<String>,
     },
     /// Receipts were sealed under a Merkle root.
+    #[schema(title = "BatchSealedEvent")]
     BatchSealed {
         /// The batch.
         index: u64,
@@ -48,9 +52,11 @@ pub enum Event {
         /// How many receipts.
         count: usize,
     },
-    /// An alert was raised.
-    Alert(Alert),
+    /// An alert was raised (its fields beside `type`; inline, so generators read the union).
+    #[schema(title = "AlertEvent")]
+    Alert(#[schema(inline)] Alert),
     /// An agent was installed.
+    #[schema(title = "AgentInstalledEvent")]
     AgentInstalled {
         /// Its name.
         name: String,
@@ -58,11 +64,13 @@ pub enum Event {
         code_hash: String,
     },
     /// An agent was removed.
+    #[schema(title = "AgentRemovedEvent")]
     AgentRemoved {
         /// Its name.
         name: String,
     },
     /// A secret was added, rotated or removed (never its value).
+    #[schema(title = "SecretChangedEvent")]
     SecretChanged {
         /// Its name.
         name: String,

@@ -21,7 +21,7 @@ pub struct InstallAgent {
 }
 
 /// `POST /v1/agents`
-#[utoipa::path(post, path = "/v1/agents", tag = "agents", security(("bearer" = [])), request_body = InstallAgent,
+#[utoipa::path(post, path = "/v1/agents", tag = "agents", operation_id = "install_agent", security(("bearer" = [])), request_body = InstallAgent,
     responses((status = 201, body = AgentRecord), (status = 422, body = super::error::ErrorBody)))]
 pub async fn install(
     State(state): State<AppState>,
@@ -38,14 +38,14 @@ pub async fn install(
 }
 
 /// `GET /v1/agents`
-#[utoipa::path(get, path = "/v1/agents", tag = "agents", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/agents", tag = "agents", operation_id = "list_agents", security(("bearer" = [])),
     responses((status = 200, body = Vec<AgentRecord>)))]
 pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Vec<AgentRecord>>> {
     Ok(Json(state.node.store.agents()?))
 }
 
 /// `GET /v1/agents/{name}`
-#[utoipa::path(get, path = "/v1/agents/{name}", tag = "agents", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/agents/{name}", tag = "agents", operation_id = "get_agent", security(("bearer" = [])),
     params(("name" = String, Path, description = "agent name")),
     responses((status = 200, body = AgentRecord), (status = 404, body = super::error::ErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiPath(name): ApiPath<String>) -> ApiResult<Json<AgentRecord>> {
@@ -54,7 +54,7 @@ pub async fn get(State(state): State<AppState>, ApiPath(name): ApiPath<String>) 
 }
 
 /// `DELETE /v1/agents/{name}`
-#[utoipa::path(delete, path = "/v1/agents/{name}", tag = "agents", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/v1/agents/{name}", tag = "agents", operation_id = "remove_agent", security(("bearer" = [])),
     params(("name" = String, Path, description = "agent name")),
     responses((status = 204), (status = 404, body = super::error::ErrorBody)))]
 pub async fn remove(State(state): State<AppState>, ApiPath(name): ApiPath<String>) -> ApiResult<StatusCode> {

@@ -12,7 +12,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 /// `GET /v1/events`
-#[utoipa::path(get, path = "/v1/events", tag = "events", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/events", tag = "events", operation_id = "stream_events", security(("bearer" = [])),
     responses((status = 200, description = "text/event-stream of node events", content_type = "text/event-stream")))]
 pub async fn stream(State(state): State<AppState>) -> Sse<impl Stream<Item = Result<SseEvent, Infallible>>> {
     let events = BroadcastStream::new(state.node.events.subscribe()).map(|item| {

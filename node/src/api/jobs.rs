@@ -34,6 +34,7 @@ pub struct SubmitJobRequest {
 
 /// How long to wait for the job.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WaitQuery {
     /// Wait for the job to end before answering.
     pub wait: Option<bool>,
@@ -63,6 +64,7 @@ pub struct ReceiptBundle {
 
 /// Filters for listing jobs.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only jobs in this state.
     pub state: Option<String>,
@@ -73,7 +75,7 @@ pub struct ListQuery {
 }
 
 /// `POST /v1/jobs`
-#[utoipa::path(post, path = "/v1/jobs", tag = "jobs", security(("bearer" = [])), request_body = SubmitJobRequest,
+#[utoipa::path(post, path = "/v1/jobs", tag = "jobs", operation_id = "submit_job", security(("bearer" = [])), request_body = SubmitJobRequest,
     params(WaitQuery),
     responses((status = 202, body = JobRecord, description = "queued (or still running after the wait)"),
         (status = 200, body = JobRecord, description = "ended within the wait"),
@@ -113,7 +115,7 @@ pub async fn submit(
 }
 
 /// `GET /v1/jobs`
-#[utoipa::path(get, path = "/v1/jobs", tag = "jobs", security(("bearer" = [])), params(ListQuery),
+#[utoipa::path(get, path = "/v1/jobs", tag = "jobs", operation_id = "list_jobs", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, body = Vec<JobRecord>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -133,7 +135,7 @@ fn job_or_404(state: &AppState, id: JobId) -> ApiResult<JobRecord> {
 }
 
 /// `GET /v1/jobs/{id}`
-#[utoipa::path(get, path = "/v1/jobs/{id}", tag = "jobs", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/jobs/{id}", tag = "jobs", operation_id = "get_job", security(("bearer" = [])),
     params(("id" = u64, Path, description = "job id")),
     responses((status = 200, body = JobRecord), (status = 404, body = super::error::ErrorBody)))]
 pub async fn get(State(state): State<AppState>, ApiPath(id): ApiPath<JobId>) -> ApiResult<Json<JobRecord>> {
@@ -141,7 +143,7 @@ pub async fn get(State(state): State<AppState>, ApiPath(id): ApiPath<JobId>) -> 
 }
 
 /// `GET /v1/jobs/{id}/output`: the output bytes of a succeeded job.
-#[utoipa::path(get, path = "/v1/jobs/{id}/output", tag = "jobs", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/jobs/{id}/output", tag = "jobs", operation_id = "get_job_output", security(("bearer" = [])),
     params(("id" = u64, Path, description = "job id")),
     responses((status = 200, description = "the output bytes", content_type = "application/octet-stream"),
         (status = 409, body = super::error::ErrorBody)))]
@@ -156,7 +158,7 @@ pub async fn output(State(state): State<AppState>, ApiPath(id): ApiPath<JobId>) 
 }
 
 /// `GET /v1/jobs/{id}/logs`: what the agent logged (leak-scanned).
-#[utoipa::path(get, path = "/v1/jobs/{id}/logs", tag = "jobs", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/jobs/{id}/logs", tag = "jobs", operation_id = "get_job_logs", security(("bearer" = [])),
     params(("id" = u64, Path, description = "job id")),
     responses((status = 200, description = "log text", content_type = "text/plain")))]
 pub async fn logs(State(state): State<AppState>, ApiPath(id): ApiPath<JobId>) -> ApiResult<impl IntoResponse> {
@@ -166,7 +168,7 @@ pub async fn logs(State(state): State<AppState>, ApiPath(id): ApiPath<JobId>) ->
 }
 
 /// `GET /v1/jobs/{id}/receipt`
-#[utoipa::path(get, path = "/v1/jobs/{id}/receipt", tag = "jobs", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/jobs/{id}/receipt", tag = "jobs", operation_id = "get_job_receipt", security(("bearer" = [])),
     params(("id" = u64, Path, description = "job id")),
     responses((status = 200, body = ReceiptBundle), (status = 409, body = super::error::ErrorBody)))]
 pub async fn receipt(State(state): State<AppState>, ApiPath(id): ApiPath<JobId>) -> ApiResult<Json<ReceiptBundle>> {
@@ -177,7 +179,7 @@ pub async fn receipt(State(state): State<AppState>, ApiPath(id): ApiPath<JobId>)
 }
 
 /// `GET /v1/receipts/{hash}`
-#[utoipa::path(get, path = "/v1/receipts/{hash}", tag = "jobs", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/receipts/{hash}", tag = "jobs", operation_id = "get_receipt", security(("bearer" = [])),
     params(("hash" = String, Path, description = "receipt hash (hex)")),
     responses((status = 200, body = ReceiptBundle), (status = 404, body = super::error::ErrorBody)))]
 pub async fn receipt_by_hash(
@@ -213,7 +215,7 @@ fn proof_in(batch: &BatchRecord, hash: &str) -> Option<redoubt_attestation::Incl
 }
 
 /// `GET /v1/batches/{index}`
-#[utoipa::path(get, path = "/v1/batches/{index}", tag = "jobs", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/batches/{index}", tag = "jobs", operation_id = "get_batch", security(("bearer" = [])),
     params(("index" = u64, Path, description = "batch number")),
     responses((status = 200, body = BatchRecord), (status = 404, body = super::error::ErrorBody)))]
 pub async fn batch(State(state): State<AppState>, ApiPath(index): ApiPath<u64>) -> ApiResult<Json<BatchRecord>> {
@@ -222,7 +224,7 @@ pub async fn batch(State(state): State<AppState>, ApiPath(index): ApiPath<u64>) 
 }
 
 /// `POST /v1/jobs/{id}/cancel`
-#[utoipa::path(post, path = "/v1/jobs/{id}/cancel", tag = "jobs", security(("bearer" = [])),
+#[utoipa::path(post, path = "/v1/jobs/{id}/cancel", tag = "jobs", operation_id = "cancel_job", security(("bearer" = [])),
     params(("id" = u64, Path, description = "job id")),
     responses((status = 200, body = JobRecord), (status = 404, body = super::error::ErrorBody)))]
 pub async fn cancel(State(state): State<AppState>, ApiPath(id): ApiPath<JobId>) -> ApiResult<Json<JobRecord>> {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Paging through a log.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Entries after this number (default 0: from the start).
     pub after: Option<u64>,
@@ -40,7 +41,7 @@ fn bounds(query: &PageQuery) -> (u64, usize) {
 }
 
 /// `GET /v1/alerts`
-#[utoipa::path(get, path = "/v1/alerts", tag = "alerts", security(("bearer" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/v1/alerts", tag = "alerts", operation_id = "list_alerts", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = AlertPage)))]
 pub async fn alerts(State(state): State<AppState>, ApiQuery(query): ApiQuery<PageQuery>) -> ApiResult<Json<AlertPage>> {
     let (after, limit) = bounds(&query);
@@ -51,7 +52,7 @@ pub async fn alerts(State(state): State<AppState>, ApiQuery(query): ApiQuery<Pag
 }
 
 /// `GET /v1/audit`
-#[utoipa::path(get, path = "/v1/audit", tag = "alerts", security(("bearer" = [])), params(PageQuery),
+#[utoipa::path(get, path = "/v1/audit", tag = "alerts", operation_id = "list_audit", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = AuditPage)))]
 pub async fn audit(State(state): State<AppState>, ApiQuery(query): ApiQuery<PageQuery>) -> ApiResult<Json<AuditPage>> {
     let (after, limit) = bounds(&query);

@@ -34,13 +34,13 @@ pub struct NodeInfo {
 }
 
 /// `GET /healthz`: liveness, no token needed.
-#[utoipa::path(get, path = "/healthz", tag = "node", responses((status = 200, description = "alive")))]
+#[utoipa::path(get, path = "/healthz", tag = "node", operation_id = "healthz", responses((status = 200, description = "alive")))]
 pub async fn healthz() -> &'static str {
     "ok"
 }
 
 /// `GET /v1/node`
-#[utoipa::path(get, path = "/v1/node", tag = "node", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/node", tag = "node", operation_id = "get_node", security(("bearer" = [])),
     responses((status = 200, body = NodeInfo)))]
 pub async fn info(State(state): State<AppState>) -> Json<NodeInfo> {
     Json(node_info(&state.node))
@@ -66,13 +66,14 @@ pub fn node_info(node: &crate::node::Node) -> NodeInfo {
 
 /// A verifier's nonce.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct NonceQuery {
     /// Hex bytes (at most 64) to bind into fresh evidence.
     pub nonce: Option<String>,
 }
 
 /// `GET /v1/node/evidence?nonce=HEX`: fresh evidence binding the node's keys and the nonce.
-#[utoipa::path(get, path = "/v1/node/evidence", tag = "node", security(("bearer" = [])), params(NonceQuery),
+#[utoipa::path(get, path = "/v1/node/evidence", tag = "node", operation_id = "get_node_evidence", security(("bearer" = [])), params(NonceQuery),
     responses((status = 200, description = "evidence JSON (sev-snp or dev-insecure)")))]
 pub async fn evidence(
     State(state): State<AppState>,
@@ -91,7 +92,7 @@ pub async fn evidence(
 }
 
 /// `GET /metrics`: Prometheus text.
-#[utoipa::path(get, path = "/metrics", tag = "node", security(("bearer" = [])),
+#[utoipa::path(get, path = "/metrics", tag = "node", operation_id = "get_metrics", security(("bearer" = [])),
     responses((status = 200, description = "Prometheus text exposition")))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.node.metrics.render())

@@ -73,7 +73,7 @@ fn changed(state: &AppState, name: &str, action: &str) {
 }
 
 /// `POST /v1/secrets`
-#[utoipa::path(post, path = "/v1/secrets", tag = "secrets", security(("bearer" = [])), request_body = AddSecret,
+#[utoipa::path(post, path = "/v1/secrets", tag = "secrets", operation_id = "add_secret", security(("bearer" = [])), request_body = AddSecret,
     responses((status = 201, body = SecretView), (status = 409, body = super::error::ErrorBody),
         (status = 422, body = super::error::ErrorBody)))]
 pub async fn add(
@@ -87,14 +87,14 @@ pub async fn add(
 }
 
 /// `GET /v1/secrets`
-#[utoipa::path(get, path = "/v1/secrets", tag = "secrets", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/secrets", tag = "secrets", operation_id = "list_secrets", security(("bearer" = [])),
     responses((status = 200, body = Vec<SecretView>)))]
 pub async fn list(State(state): State<AppState>) -> Json<Vec<SecretView>> {
     Json(state.node.vault.list().into_iter().map(|info| to_view(&state, info)).collect())
 }
 
 /// `DELETE /v1/secrets/{name}`
-#[utoipa::path(delete, path = "/v1/secrets/{name}", tag = "secrets", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/v1/secrets/{name}", tag = "secrets", operation_id = "remove_secret", security(("bearer" = [])),
     params(("name" = String, Path, description = "secret name")),
     responses((status = 204), (status = 404, body = super::error::ErrorBody)))]
 pub async fn remove(State(state): State<AppState>, ApiPath(name): ApiPath<String>) -> ApiResult<StatusCode> {
@@ -104,7 +104,7 @@ pub async fn remove(State(state): State<AppState>, ApiPath(name): ApiPath<String
 }
 
 /// `POST /v1/secrets/{name}/rotate`
-#[utoipa::path(post, path = "/v1/secrets/{name}/rotate", tag = "secrets", security(("bearer" = [])),
+#[utoipa::path(post, path = "/v1/secrets/{name}/rotate", tag = "secrets", operation_id = "rotate_secret", security(("bearer" = [])),
     params(("name" = String, Path, description = "secret name")), request_body = RotateSecret,
     responses((status = 200, body = SecretView), (status = 404, body = super::error::ErrorBody)))]
 pub async fn rotate(

@@ -6,6 +6,7 @@ mod api;
 mod cli;
 mod crash;
 mod jobs;
+mod openapi;
 mod secrets;
 mod support;
 mod surfaces;
