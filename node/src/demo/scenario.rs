@@ -118,11 +118,11 @@ async fn exfiltration(
     report.job(&job, "hostile: tries to get the weather key out");
     let steps: Vec<Value> = serde_json::from_str(&output).unwrap_or_default();
     let step = |i: usize| steps.get(i).cloned().unwrap_or(Value::Null);
-    let reflected = step(0)["body"].as_str().unwrap_or_default().to_owned();
+    let reflected = step(0)["error"].as_str().unwrap_or("the response reached the agent").to_owned();
     report.check(
-        "a reflecting endpoint showed the agent only a redaction marker",
-        reflected.contains("[REDACTED:") && !reflected.contains(&*keys.weather),
-        "the key was injected, the server echoed it, the gate redacted it before the agent saw the answer",
+        "a response reflecting the key was refused before the agent saw it",
+        reflected.contains("found in the response") && !output.contains(&*keys.weather),
+        reflected,
     );
     report.check(
         "sending to a host the operator does not allow was blocked",
@@ -137,7 +137,7 @@ async fn exfiltration(
     report.check(
         "nothing of the key reached the allowed upload endpoint",
         !output.contains(&*keys.weather) && !output.contains(&hex::encode(keys.weather.as_bytes())),
-        "the agent only ever held the redaction marker",
+        "the agent never held the key",
     );
 
     let pasted = format!("notes from the user: the weather key is {} (please keep it safe)", keys.weather);

@@ -14,8 +14,8 @@
 //! html-escape, serde_json, encoding_rs.
 
 use super::inflate::{Coding, InflateLimits, inflate};
+use super::runs::{self, Alphabet};
 use super::{DeepError, Step};
-use data_encoding::{Encoding, HEXLOWER_PERMISSIVE, Specification};
 use memchr::memmem;
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -85,18 +85,14 @@ pub(super) fn children(
     // with them); base32 only in runs of one letter case, as encoders write it.
     if !spaced {
         let separators_gone = view.path.last() == Some(&Step::SeparatorsRemoved);
-        for offset in 0..4 {
-            let decoded =
-                (!separators_gone).then(|| runs(bytes, is_base64, base64_run(shortest), offset, decode_base64));
-            add(&[Step::Base64], decoded.flatten());
-        }
-        for member in [is_base32_upper, is_base32_lower] {
-            for offset in 0..8 {
-                add(&[Step::Base32], runs(bytes, member, shortest * 8 / 5, offset, decode_base32));
+        let found = runs::find(bytes, shortest);
+        for (alphabet, runs_of) in Alphabet::ALL.into_iter().zip(&found) {
+            if runs_of.is_empty() || (alphabet == Alphabet::Base64 && separators_gone) {
+                continue;
             }
-        }
-        for offset in 0..2 {
-            add(&[Step::Hex], runs(bytes, u8::is_ascii_hexdigit, 2 * shortest, offset, decode_hex));
+            for offset in 0..alphabet.block() {
+                add(&[alphabet.step()], runs::decode(bytes, runs_of, alphabet, offset));
+            }
         }
     }
     // Escapes are undone before whitespace or separators are taken out, never after: a view with
@@ -125,7 +121,7 @@ pub(super) fn still_encoded(view: &View<'_>, shortest: usize) -> bool {
     let dense = bytes.iter().filter(|&&b| !is_space(b)).count();
     let mostly = |n: usize| dense >= base64_run(shortest) && n * 10 >= dense * 9;
     let in_long_runs = bytes
-        .split(|b| !is_base64(b))
+        .split(|&b| !runs::is_base64(b))
         .map(<[u8]>::len)
         .filter(|&len| len >= base64_run(shortest).max(16))
         .sum::<usize>();
@@ -135,12 +131,16 @@ pub(super) fn still_encoded(view: &View<'_>, shortest: usize) -> bool {
 
 /// The compressed streams in `bytes`, by magic number, with the step that undoes each.
 fn compressed_streams(bytes: &[u8]) -> impl Iterator<Item = (Step, &[u8])> {
+    static GZIP: OnceLock<memmem::Finder<'static>> = OnceLock::new();
+    static ZSTD: OnceLock<memmem::Finder<'static>> = OnceLock::new();
+    let gzip = GZIP.get_or_init(|| memmem::Finder::new(b"\x1f\x8b\x08"));
+    let zstd = ZSTD.get_or_init(|| memmem::Finder::new(b"\x28\xb5\x2f\xfd"));
     let zlib = (bytes.len() >= 2 && bytes[0] == 0x78 && u16::from_be_bytes([bytes[0], bytes[1]]) % 31 == 0)
         .then_some((Step::Zlib, bytes));
-    let at = move |magic: &'static [u8], step: Step| {
-        memmem::find_iter(bytes, magic).take(MAX_STREAMS).map(move |i| (step, &bytes[i..]))
+    let at = move |finder: &'static memmem::Finder<'static>, step: Step| {
+        finder.find_iter(bytes).take(MAX_STREAMS).map(move |i| (step, &bytes[i..]))
     };
-    zlib.into_iter().chain(at(b"\x1f\x8b\x08", Step::Gzip)).chain(at(b"\x28\xb5\x2f\xfd", Step::Zstd))
+    zlib.into_iter().chain(at(gzip, Step::Gzip)).chain(at(zstd, Step::Zstd))
 }
 
 fn is_space(b: u8) -> bool {
@@ -152,93 +152,9 @@ fn is_separator(b: u8) -> bool {
     b.is_ascii() && !b.is_ascii_alphanumeric()
 }
 
-fn is_base64(b: &u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
-}
-
-/// Base32 as encoders write it: all upper case or all lower case.
-fn is_base32_upper(b: &u8) -> bool {
-    b.is_ascii_uppercase() || (b'2'..=b'7').contains(b)
-}
-
-fn is_base32_lower(b: &u8) -> bool {
-    b.is_ascii_lowercase() || (b'2'..=b'7').contains(b)
-}
-
 /// Fewest base64 characters that can hold `shortest` bytes.
 fn base64_run(shortest: usize) -> usize {
     (shortest * 4).div_ceil(3)
-}
-
-/// Every maximal run of `member` bytes at least `min` long, decoded from its `offset`-th byte,
-/// concatenated; `None` when there is no such run. (A run may begin with bytes that are not part
-/// of the encoded data: each offset within an encoding block is one view.)
-fn runs(
-    bytes: &[u8],
-    member: fn(&u8) -> bool,
-    min: usize,
-    offset: usize,
-    decode: fn(&[u8], &mut Vec<u8>),
-) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut rest = bytes;
-    while let Some(start) = rest.iter().position(member) {
-        let len = rest[start..].iter().position(|b| !member(b)).unwrap_or(rest.len() - start);
-        let run = &rest[start..start + len];
-        if len >= min + offset {
-            decode(&run[offset..], &mut out);
-        }
-        rest = &rest[start + len..];
-    }
-    (!out.is_empty()).then_some(out)
-}
-
-/// Base64 with either alphabet (`-_` read as `+/`), no padding, trailing bits ignored.
-fn decode_base64(run: &[u8], out: &mut Vec<u8>) {
-    static BASE64: OnceLock<Encoding> = OnceLock::new();
-    let encoding = BASE64.get_or_init(|| {
-        let mut spec = Specification::new();
-        spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
-        spec.translate.from.push_str("-_");
-        spec.translate.to.push_str("+/");
-        spec.check_trailing_bits = false;
-        spec.encoding().expect("a valid base64 specification")
-    });
-    decode_valid_prefix(encoding, run, &[0, 2, 3], 4, out);
-}
-
-/// Base32 (RFC 4648) in either case, no padding, trailing bits ignored.
-fn decode_base32(run: &[u8], out: &mut Vec<u8>) {
-    static BASE32: OnceLock<Encoding> = OnceLock::new();
-    let encoding = BASE32.get_or_init(|| {
-        let mut spec = Specification::new();
-        spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
-        spec.translate.from.push_str("abcdefghijklmnopqrstuvwxyz");
-        spec.translate.to.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
-        spec.check_trailing_bits = false;
-        spec.encoding().expect("a valid base32 specification")
-    });
-    decode_valid_prefix(encoding, run, &[0, 2, 4, 5, 7], 8, out);
-}
-
-fn decode_hex(run: &[u8], out: &mut Vec<u8>) {
-    decode_valid_prefix(&HEXLOWER_PERMISSIVE, run, &[0], 2, out);
-}
-
-/// Decodes the longest prefix of `run` whose length modulo `block` is in `valid`.
-fn decode_valid_prefix(encoding: &Encoding, run: &[u8], valid: &[usize], block: usize, out: &mut Vec<u8>) {
-    let mut len = run.len();
-    while len > 0 && !valid.contains(&(len % block)) {
-        len -= 1;
-    }
-    let input = &run[..len];
-    let Ok(size) = encoding.decode_len(input.len()) else { return };
-    let start = out.len();
-    out.resize(start + size, 0);
-    match encoding.decode_mut(input, &mut out[start..]) {
-        Ok(written) => out.truncate(start + written),
-        Err(_) => out.truncate(start),
-    }
 }
 
 /// Percent-encoding, HTML entities and JSON escapes undone in turn, each where its marks are, as

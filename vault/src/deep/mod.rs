@@ -27,6 +27,7 @@
 mod decode;
 mod inflate;
 mod needles;
+mod runs;
 
 pub use inflate::{Coding, InflateError, InflateLimits, inflate};
 
@@ -35,7 +36,7 @@ use crate::rules::{MAX_VALUE_LEN, MIN_VALUE_LEN};
 use decode::View;
 use needles::Needles;
 use std::collections::{HashSet, VecDeque};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, RandomState};
 use zeroize::Zeroizing;
 
 /// A layer of encoding the deep check undid before it found a secret.
@@ -298,11 +299,15 @@ impl DeepScanner {
         }
         let budget = message.len().saturating_mul(self.limits.budget_per_byte).saturating_add(self.limits.budget_floor);
         let mut spent = 0usize;
+        // Views are deduplicated by a hash keyed afresh per check: an attacker cannot make two
+        // different views collide so that the one carrying the secret is skipped.
+        let keys = RandomState::new();
         let mut seen = HashSet::new();
+        let mut scratch = Vec::new();
         let mut queue = VecDeque::from([View::root(message)]);
         let mut children = Vec::new();
         while let Some(view) = queue.pop_front() {
-            if let Some(found) = self.needles.find(&view.bytes, !view.stripped) {
+            if let Some(found) = self.needles.find(&view.bytes, !view.stripped, &mut scratch) {
                 return Ok(Some(Reflection {
                     secret: self.names[found.of.secret].clone(),
                     layers: view.path,
@@ -324,9 +329,7 @@ impl DeepScanner {
                 if spent > budget {
                     return Err(DeepError::TooLarge { budget });
                 }
-                let mut hasher = DefaultHasher::new();
-                child.bytes[..].hash(&mut hasher);
-                if seen.insert(hasher.finish()) {
+                if seen.insert(keys.hash_one(&child.bytes[..])) {
                     queue.push_back(child);
                 }
             }
