@@ -322,8 +322,16 @@ async fn send_webhook(http: reqwest::Client, hook: Webhook, alert: Alert) {
         .await;
     match sent {
         Ok(response) if response.status().is_success() => {}
-        Ok(response) => tracing::warn!(status = %response.status(), alert = alert.id, "alert webhook refused"),
-        Err(error) => tracing::warn!(%error, alert = alert.id, "alert webhook failed"),
+        // By host only: the URL's path, query or userinfo often carry a credential.
+        Ok(response) => {
+            let host = response.url().host_str().unwrap_or("-");
+            tracing::warn!(status = %response.status(), host, alert = alert.id, "alert webhook refused");
+        }
+        Err(error) => {
+            let host = error.url().and_then(|url| url.host_str()).unwrap_or("-").to_owned();
+            let error = error.without_url();
+            tracing::warn!(%error, host, alert = alert.id, "alert webhook failed");
+        }
     }
 }
 

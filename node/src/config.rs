@@ -148,6 +148,42 @@ pub enum LogFormat {
     Json,
 }
 
+impl AlertsSection {
+    /// Checks the webhook settings that need no file: an http(s) URL with a
+    /// host, and a key file whenever there is a URL.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let Some(url) = &self.webhook_url else { return Ok(()) };
+        let usable =
+            url::Url::parse(url).is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host_str().is_some());
+        if !usable {
+            let reason = "not an http(s) URL with a host".to_owned();
+            return Err(ConfigError::Webhook { key: "alerts.webhook_url", reason });
+        }
+        if self.webhook_key_file.is_none() {
+            let reason = "must name the HMAC key that signs alerts when alerts.webhook_url is set".to_owned();
+            return Err(ConfigError::Webhook { key: "alerts.webhook_key_file", reason });
+        }
+        Ok(())
+    }
+
+    /// Reads the webhook's HMAC key, refusing a missing, unreadable or short
+    /// one (an empty key lets anyone sign alerts). `None` without a webhook.
+    pub fn webhook_key(&self) -> Result<Option<Vec<u8>>, ConfigError> {
+        self.validate()?;
+        let (Some(_), Some(path)) = (&self.webhook_url, &self.webhook_key_file) else { return Ok(None) };
+        let refuse = |reason: String| ConfigError::Webhook { key: "alerts.webhook_key_file", reason };
+        let key = std::fs::read(path).map_err(|e| refuse(format!("cannot read {}: {e}", path.display())))?;
+        let length = key.trim_ascii().len();
+        if length < MIN_WEBHOOK_KEY_BYTES {
+            return Err(refuse(format!(
+                "{} holds a key of {length} bytes; an alert webhook key must have at least {MIN_WEBHOOK_KEY_BYTES}",
+                path.display()
+            )));
+        }
+        Ok(Some(key))
+    }
+}
+
 impl Default for NodeSection {
     fn default() -> Self {
         NodeSection { network: "testnet".into() }
@@ -217,7 +253,23 @@ pub enum ConfigError {
         "api.listen = {0} is not a loopback address: set api.allow_remote = true to expose the API (it is protected only by its token)"
     )]
     RemoteListen(SocketAddr),
+    /// A limit is zero: it would refuse every request of its kind (or never
+    /// let work through) instead of bounding it.
+    #[error("{0} = 0 is refused: a zero limit disables what it bounds; set a positive value")]
+    ZeroLimit(&'static str),
+    /// An alert webhook setting cannot be used safely.
+    #[error("{key}: {reason}")]
+    Webhook {
+        /// The setting, e.g. `alerts.webhook_key_file`.
+        key: &'static str,
+        /// What is wrong (never the URL itself: it often holds a credential).
+        reason: String,
+    },
 }
+
+/// Shortest alert-webhook HMAC key accepted, in bytes (leading and trailing
+/// whitespace not counted): anyone who can guess the key can forge alerts.
+pub const MIN_WEBHOOK_KEY_BYTES: usize = 32;
 
 impl Config {
     /// Defaults, then `path` if it exists, then `REDOUBT_<SECTION>__<KEY>` variables.
@@ -239,7 +291,27 @@ impl Config {
         for host in &self.egress.hosts {
             redoubt_vault::HostPattern::parse(host).map_err(|e| ConfigError::Host(e.to_string()))?;
         }
+        self.refuse_zero_limits()?;
+        self.alerts.validate()?;
         Ok(())
+    }
+
+    /// Refuses a limit of zero (it would brick or disarm the node, not bound it).
+    fn refuse_zero_limits(&self) -> Result<(), ConfigError> {
+        let limits = [
+            ("api.max_body_bytes", self.api.max_body_bytes as u64),
+            ("sandbox.max_concurrent_jobs", u64::from(self.sandbox.max_concurrent_jobs)),
+            ("sandbox.max_component_bytes", self.sandbox.max_component_bytes),
+            ("egress.timeout_ms", self.egress.timeout_ms),
+            ("egress.max_response_bytes", self.egress.max_response_bytes as u64),
+            ("jobs.max_attempts", u64::from(self.jobs.max_attempts)),
+            ("jobs.batch_size", self.jobs.batch_size as u64),
+            ("jobs.batch_interval_ms", self.jobs.batch_interval_ms),
+        ];
+        match limits.into_iter().find(|&(_, value)| value == 0) {
+            Some((key, _)) => Err(ConfigError::ZeroLimit(key)),
+            None => Ok(()),
+        }
     }
 
     /// The configuration as TOML, for `redoubt init` to write.
@@ -291,6 +363,47 @@ mod tests {
             assert!(Config::load(path).is_ok());
             Ok(())
         });
+    }
+
+    #[test]
+    fn zero_limits_are_refused_by_name() {
+        Jail::expect_with(|jail| {
+            let path = Path::new("config.toml");
+            for (section, key) in [("api", "max_body_bytes"), ("egress", "timeout_ms"), ("jobs", "batch_size")] {
+                jail.create_file(path, &format!("[{section}]\n{key} = 0\n"))?;
+                let err = Config::load(path).unwrap_err();
+                assert!(matches!(err, ConfigError::ZeroLimit(_)), "{err}");
+                assert!(err.to_string().contains(&format!("{section}.{key} = 0")), "{err}");
+            }
+            jail.create_file(path, "[api]\nmax_body_bytes = 1\n")?;
+            assert!(Config::load(path).is_ok());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn webhook_keys_must_be_long_and_urls_usable() {
+        let dir = tempfile::tempdir().unwrap();
+        let key_file = dir.path().join("webhook.key");
+        let alerts =
+            |url: &str| AlertsSection { webhook_url: Some(url.into()), webhook_key_file: Some(key_file.clone()) };
+        let refused = |section: &AlertsSection| section.webhook_key().unwrap_err().to_string();
+        let hook = alerts("https://alerts.example.org/hook?token=t0ps3cret");
+        assert!(refused(&hook).contains("alerts.webhook_key_file: cannot read"), "{}", refused(&hook));
+        for short in [&b""[..], b"\n", b"short key\n", &[b' '; 64]] {
+            std::fs::write(&key_file, short).unwrap();
+            let err = refused(&hook);
+            assert!(err.starts_with("alerts.webhook_key_file:") && err.contains("at least 32"), "{err}");
+        }
+        std::fs::write(&key_file, [7u8; 32]).unwrap();
+        assert_eq!(hook.webhook_key().unwrap(), Some(vec![7u8; 32]));
+        for bad in ["not a url", "ftp://alerts.example.org/x", "unix:/run/hook?token=t0ps3cret"] {
+            let err = refused(&alerts(bad));
+            assert!(err.starts_with("alerts.webhook_url:") && !err.contains("t0ps3cret"), "{err}");
+        }
+        let no_key = AlertsSection { webhook_url: hook.webhook_url.clone(), webhook_key_file: None };
+        assert!(refused(&no_key).starts_with("alerts.webhook_key_file:"));
+        assert_eq!(AlertsSection::default().webhook_key().unwrap(), None);
     }
 
     #[test]

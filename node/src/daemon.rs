@@ -1,7 +1,7 @@
-//! `redoubt node`: open the node, recover interrupted jobs, start the
-//! receipt batcher, and serve the API (bounded: see [`api::server`]) until
-//! SIGINT or SIGTERM. Once the vault is open, every log line passes its leak
-//! check ([`crate::logging`]).
+//! `redoubt node`: check the home's modes, open the node, recover
+//! interrupted jobs, start the receipt batcher, and serve the API (bounded:
+//! see [`api::server`]) until SIGINT or SIGTERM. Once the vault is open, every
+//! log line passes its leak check ([`crate::logging`]).
 
 use crate::api;
 use crate::config::Config;
@@ -25,6 +25,7 @@ pub struct Running {
 /// Opens the node under `home` and serves its API on `config.api.listen`.
 pub async fn start(home: Home, config: Config) -> anyhow::Result<Running> {
     config.validate()?;
+    home.secure().with_context(|| format!("making {} private to its owner", home.data_dir().display()))?;
     let listen = config.api.listen;
     let token = std::fs::read_to_string(home.api_token())
         .with_context(|| format!("reading the API token {} (run `redoubt init`)", home.api_token().display()))?

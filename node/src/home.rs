@@ -4,7 +4,11 @@
 //! Otherwise the configuration goes under `$XDG_CONFIG_HOME/redoubt` (default
 //! `~/.config/redoubt`) and the data under `$XDG_DATA_HOME/redoubt` (default
 //! `~/.local/share/redoubt`).
+//!
+//! Both directories, and everything in them, are for the node's user only:
+//! [`Home::secure`] makes them so at `init` and at every start.
 
+use crate::file_modes;
 use std::path::{Path, PathBuf};
 
 /// The directories of one node and the files in them.
@@ -85,6 +89,31 @@ impl Home {
     /// The compiled-component cache.
     pub fn component_cache(&self) -> PathBuf {
         self.data_dir.join("cache").join("components")
+    }
+}
+
+impl Home {
+    /// Makes the node's directories (0700) and database file (0600) if they
+    /// are missing, then walks the home and repairs, with a warning each,
+    /// every mode that lets a group or others in (see [`file_modes`]).
+    pub fn secure(&self) -> std::io::Result<Vec<file_modes::Repair>> {
+        for dir in [self.config_dir(), self.data_dir(), self.keys_dir().as_path(), self.component_cache().as_path()] {
+            file_modes::create_dir(dir)?;
+        }
+        file_modes::create_file(&self.database())?;
+        let mut repairs = file_modes::repair(&self.data_dir)?;
+        if self.config_dir != self.data_dir {
+            repairs.extend(file_modes::repair(&self.config_dir)?);
+        }
+        for repair in &repairs {
+            tracing::warn!(
+                path = %repair.path.display(),
+                was = format!("{:o}", repair.was),
+                now = format!("{:o}", repair.now),
+                "repaired a mode that let others read the node's files"
+            );
+        }
+        Ok(repairs)
     }
 }
 

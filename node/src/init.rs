@@ -1,8 +1,10 @@
 //! `redoubt init`: a new node's directories, `config.toml`, keys (ed25519 in
-//! NEAR's format, X25519), vault and master key, and API token (0600).
-//! It refuses to touch a home that already holds a node.
+//! NEAR's format, X25519), vault and master key, and API token. Every
+//! directory it makes or finds is 0700 and every file 0600 (see
+//! [`Home::secure`]). It refuses to touch a home that already holds a node.
 
 use crate::config::Config;
+use crate::file_modes;
 use crate::home::Home;
 use crate::vault_access::{NewKey, SharedVault};
 use anyhow::{Context, bail};
@@ -11,9 +13,6 @@ use near_crypto::{KeyType, SecretKey};
 use redoubt_attestation::NodeKeys;
 use redoubt_attestation::keys::read_near_credentials;
 use serde::Serialize;
-use std::fs;
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use x25519_dalek::StaticSecret;
 
@@ -52,20 +51,14 @@ pub fn init(home: &Home, options: InitOptions) -> anyhow::Result<Initialized> {
     if home.near_key_file().exists() || home.vault().exists() {
         bail!("{} already holds a node; refusing to overwrite its keys or vault", home.data_dir().display());
     }
-    for dir in [home.config_dir().to_path_buf(), home.data_dir().to_path_buf(), home.keys_dir()] {
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)
-            .with_context(|| format!("creating {}", dir.display()))?;
-    }
+    home.secure().with_context(|| format!("making {} private to its owner", home.data_dir().display()))?;
     if !home.config_file().exists() {
         let text = format!(
             "# Redoubt node configuration. Every key is optional; shown here with its default.\n\
              # Override any of them with REDOUBT_<SECTION>__<KEY>, e.g. REDOUBT_API__LISTEN.\n\n{}",
             Config::default().to_toml()
         );
-        fs::write(home.config_file(), text).context("writing config.toml")?;
+        write_private(&home.config_file(), text.as_bytes())?;
     }
     let keys = node_keys(&options)?;
     keys.save(&home.near_key_file(), &home.x25519_key_file())?;
@@ -113,13 +106,5 @@ fn default_credentials_dir() -> PathBuf {
 
 /// Writes a new file readable by its owner only.
 fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
+    file_modes::write_new(path, bytes).with_context(|| format!("creating {}", path.display()))
 }

@@ -1,7 +1,8 @@
 //! The Redoubt node: the `redoubt` binary's library.
 //!
 //! - [`cli`]: the command line, one module per command group.
-//! - [`home`]: where a node keeps its files; [`config`]: `config.toml` and overrides.
+//! - [`home`]: where a node keeps its files; [`file_modes`]: owner-only modes for them.
+//! - [`config`]: `config.toml` and overrides.
 //! - [`init`]: `redoubt init` (keys, vault, token, config).
 //! - [`daemon`]: `redoubt node`: open, recover, serve.
 //! - [`node`]: the running node's shared state; [`identity`]: its keys and evidence.
@@ -26,6 +27,7 @@ pub mod daemon;
 pub mod demo;
 
 pub mod events;
+pub mod file_modes;
 pub mod home;
 pub mod host;
 pub mod identity;

@@ -95,12 +95,8 @@ impl Node {
 
 /// The alert webhook, when configured.
 fn webhook(config: &Config) -> anyhow::Result<Option<Webhook>> {
-    let Some(url) = config.alerts.webhook_url.clone() else { return Ok(None) };
-    let Some(key_file) = &config.alerts.webhook_key_file else {
-        anyhow::bail!("alerts.webhook_url is set but alerts.webhook_key_file is not (the HMAC key that signs it)");
-    };
-    let key = std::fs::read(key_file).with_context(|| format!("reading {}", key_file.display()))?;
-    Ok(Some(Webhook { url, key: key.into() }))
+    let (Some(url), Some(key)) = (&config.alerts.webhook_url, config.alerts.webhook_key()?) else { return Ok(None) };
+    Ok(Some(Webhook { url: url.clone(), key: key.into() }))
 }
 
 /// Locks a mutex, recovering the data if a holder panicked.

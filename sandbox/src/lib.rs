@@ -3,6 +3,7 @@
 //! and with only the capabilities their manifest declares.
 //!
 //! - [`package`]: an agent package (component + manifest) and its hashes.
+//! - [`package_files`]: reading a package directory's files (regular files only, capped).
 //! - [`manifest`]: the manifest, its capabilities and the interfaces they unlock.
 //! - [`limits`]: per-job limits, the operator's defaults and caps, and the errors.
 //! - [`host`]: the host capabilities as traits the node implements.
@@ -20,6 +21,7 @@ pub mod limits;
 pub mod manifest;
 pub mod meter;
 pub mod package;
+pub mod package_files;
 pub mod sandbox;
 
 mod bindings;

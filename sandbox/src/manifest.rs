@@ -126,9 +126,15 @@ impl Capabilities {
 /// A manifest that cannot be accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
-    /// Not valid TOML or not the manifest's shape.
-    #[error("manifest is not valid: {0}")]
-    Parse(#[from] toml::de::Error),
+    /// Not valid TOML or not the manifest's shape. Says where and what, never
+    /// the text itself (toml's own message quotes the offending line).
+    #[error("manifest is not valid at {position}: {message}")]
+    Parse {
+        /// `line L, column C` (from 1), or `an unknown position`.
+        position: String,
+        /// What is wrong, e.g. ``unknown field `sockets` ``.
+        message: String,
+    },
     /// The name is empty, too long or uses characters outside `[a-z0-9-]`.
     #[error("agent name {0:?} is invalid: use 1 to 64 characters of [a-z0-9-]")]
     Name(String),
@@ -152,7 +158,7 @@ pub enum ManifestError {
 impl Manifest {
     /// Parses and validates a manifest from TOML text.
     pub fn from_toml(text: &str) -> Result<Self, ManifestError> {
-        let manifest: Manifest = toml::from_str(text)?;
+        let manifest: Manifest = toml::from_str(text).map_err(|e| parse_error(text, &e))?;
         manifest.validate()?;
         Ok(manifest)
     }
@@ -190,6 +196,21 @@ impl Manifest {
         }
         Ok(())
     }
+}
+
+/// A parse error that names the position in `text` and toml's message, but
+/// not the quoted line toml's `Display` adds.
+fn parse_error(text: &str, error: &toml::de::Error) -> ManifestError {
+    let position = match error.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or_default().chars().count() + 1;
+            format!("line {line}, column {column}")
+        }
+        None => "an unknown position".to_owned(),
+    };
+    ManifestError::Parse { position, message: error.message().trim_end().to_owned() }
 }
 
 /// Only `[a-z0-9-]`.
@@ -243,10 +264,20 @@ mod tests {
             assert!(matches!(r, Err(ManifestError::Host(_))), "{bad} accepted");
         }
         assert!(matches!(manifest("[capabilities]\nsecrets = [\"token\"]"), Err(ManifestError::SecretsWithoutHosts)));
-        assert!(matches!(manifest("[capabilities]\nsockets = true"), Err(ManifestError::Parse(_))));
+        assert!(matches!(manifest("[capabilities]\nsockets = true"), Err(ManifestError::Parse { .. })));
         assert!(matches!(manifest("tags = [\"Summarize\"]"), Err(ManifestError::Tag(_))));
         assert!(matches!(manifest("tags = [\"\"]"), Err(ManifestError::Tag(_))));
         assert_eq!(manifest("tags = [\"summarize\", \"text-2\"]").unwrap().tags, ["summarize", "text-2"]);
+    }
+
+    #[test]
+    fn parse_errors_name_the_position_but_never_echo_the_text() {
+        let token = "b7c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1";
+        let err = Manifest::from_toml(&format!("{token}\n")).unwrap_err().to_string();
+        assert!(err.contains("line 1, column"), "{err}");
+        assert!(!err.contains(token) && !err.contains(&token[..16]), "{err}");
+        let err = manifest("[capabilities]\nsockets = true").unwrap_err().to_string();
+        assert!(err.contains("line 4, column 1") && err.contains("sockets"), "{err}");
     }
 
     #[test]

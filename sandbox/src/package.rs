@@ -1,6 +1,7 @@
 //! Agent packages: a component plus its manifest, identified by hashes.
 
 use crate::manifest::{Manifest, ManifestError};
+use crate::package_files::{MAX_COMPONENT_FILE_BYTES, MAX_MANIFEST_BYTES, PackageFileError, read_regular};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -55,6 +56,7 @@ impl TryFrom<String> for Sha256Hash {
 #[derive(Clone)]
 pub struct AgentPackage {
     manifest: Manifest,
+    manifest_text: Arc<str>,
     manifest_hash: Sha256Hash,
     component: Arc<[u8]>,
     code_hash: Sha256Hash,
@@ -74,14 +76,9 @@ impl fmt::Debug for AgentPackage {
 /// A package that cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {
-    /// A file of the package could not be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// The file.
-        path: String,
-        /// Why.
-        source: std::io::Error,
-    },
+    /// A file of the package could not be read, or is not a regular file within its cap.
+    #[error(transparent)]
+    File(#[from] PackageFileError),
     /// The manifest is not valid UTF-8.
     #[error("manifest is not UTF-8 text")]
     ManifestEncoding,
@@ -97,25 +94,29 @@ impl AgentPackage {
         let component = component.into();
         Ok(AgentPackage {
             manifest,
+            manifest_text: manifest_toml.into(),
             manifest_hash: Sha256Hash::of(manifest_toml.as_bytes()),
             code_hash: Sha256Hash::of(&component),
             component,
         })
     }
 
-    /// Reads a package directory holding `manifest.toml` and `agent.wasm`.
+    /// Reads a package directory holding `manifest.toml` and `agent.wasm`:
+    /// regular files only, each within its cap (see [`crate::package_files`]).
     pub fn from_dir(dir: &Path) -> Result<Self, PackageError> {
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path).map_err(|source| PackageError::Io { path: path.display().to_string(), source })
-        };
-        let manifest = String::from_utf8(read(MANIFEST_FILE)?).map_err(|_| PackageError::ManifestEncoding)?;
-        Self::from_parts(&manifest, read(COMPONENT_FILE)?)
+        let manifest = read_regular(&dir.join(MANIFEST_FILE), MAX_MANIFEST_BYTES)?;
+        let manifest = String::from_utf8(manifest).map_err(|_| PackageError::ManifestEncoding)?;
+        Self::from_parts(&manifest, read_regular(&dir.join(COMPONENT_FILE), MAX_COMPONENT_FILE_BYTES)?)
     }
 
     /// The parsed manifest.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// The manifest's text, as read (its hash is [`Self::manifest_hash`]).
+    pub fn manifest_text(&self) -> &str {
+        &self.manifest_text
     }
 
     /// SHA-256 of the manifest file's bytes.
@@ -160,5 +161,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = AgentPackage::from_dir(dir.path()).unwrap_err();
         assert!(err.to_string().contains(MANIFEST_FILE), "{err}");
+    }
+
+    #[test]
+    fn a_linked_manifest_is_refused_without_reading_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("token");
+        std::fs::write(&secret, "b7c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1\n").unwrap();
+        let package = dir.path().join("package");
+        std::fs::create_dir(&package).unwrap();
+        std::os::unix::fs::symlink(&secret, package.join(MANIFEST_FILE)).unwrap();
+        std::fs::write(package.join(COMPONENT_FILE), b"\0asm").unwrap();
+        let err = AgentPackage::from_dir(&package).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert!(!err.to_string().contains("b7c1d2e3"), "{err}");
     }
 }

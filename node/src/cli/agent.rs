@@ -5,6 +5,7 @@ use super::common::{Common, UsageError, block_on, exit};
 use crate::store::AgentRecord;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
+use redoubt_sandbox::package_files::{MAX_MANIFEST_BYTES, read_regular};
 use redoubt_sandbox::{AgentPackage, HostServices, JobReport, Sandbox, SandboxConfig};
 use serde_json::json;
 use std::io::Read;
@@ -26,7 +27,7 @@ pub enum AgentCommand {
     Install {
         /// A package directory (manifest.toml + agent.wasm), or `builtin:NAME`.
         package: String,
-        /// Use this manifest file instead of the package's own.
+        /// Use this manifest file (a regular file, not a link) instead of the package's own.
         #[arg(long)]
         manifest: Option<PathBuf>,
         #[command(flatten)]
@@ -95,6 +96,8 @@ fn run_local(args: RunArgs) -> anyhow::Result<ExitCode> {
     let package = read_package(&args.package)?;
     let input = read_input(&args.input)?;
     let home = crate::home::Home::resolve(args.home);
+    crate::file_modes::create_dir(&home.component_cache())
+        .with_context(|| format!("creating {}", home.component_cache().display()))?;
     let config = SandboxConfig { cache_dir: Some(home.component_cache()), ..SandboxConfig::default() };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let sandbox = Sandbox::new(config).context("starting the sandbox")?;
@@ -237,23 +240,15 @@ fn install(spec: &str, manifest: Option<PathBuf>, common: &Common) -> anyhow::Re
     let package = read_package(spec).map_err(|e| UsageError(format!("{e:#}")))?;
     let manifest_text = match manifest {
         Some(path) => {
-            std::fs::read_to_string(&path).map_err(|e| UsageError(format!("reading {}: {e}", path.display())))?
+            let bytes = read_regular(&path, MAX_MANIFEST_BYTES).map_err(|e| UsageError(e.to_string()))?;
+            String::from_utf8(bytes).map_err(|_| UsageError(format!("{} is not UTF-8 text", path.display())))?
         }
-        None => manifest_text_of(spec)?,
+        None => package.manifest_text().to_owned(),
     };
     let client = common.client()?;
     let record = block_on(client.install(&manifest_text, package.component()))?;
     common.print(&record, |r| format!("installed {} {} ({})", r.name, r.version, r.code_hash));
     Ok(ExitCode::SUCCESS)
-}
-
-/// The manifest text of a package spec (the file, not the parsed form, so its hash is kept).
-fn manifest_text_of(spec: &str) -> anyhow::Result<String> {
-    if let Some(name) = spec.strip_prefix(BUILTIN) {
-        return Ok(find_builtin(name)?.manifest.to_owned());
-    }
-    let path = Path::new(spec).join(redoubt_sandbox::package::MANIFEST_FILE);
-    std::fs::read_to_string(&path).map_err(|e| UsageError(format!("reading {}: {e}", path.display())).into())
 }
 
 fn list(common: &Common) -> anyhow::Result<ExitCode> {

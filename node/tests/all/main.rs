@@ -5,6 +5,7 @@
 mod api;
 mod cli;
 mod crash;
+mod hardening;
 mod jobs;
 mod openapi;
 mod secrets;

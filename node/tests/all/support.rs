@@ -25,27 +25,45 @@ pub fn redoubt(args: &[&str]) -> Run {
 
 /// Runs `redoubt ARGS`, feeding `stdin` when given.
 pub fn redoubt_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_redoubt"))
-        .args(args)
-        .env_remove("REDOUBT_HOME")
-        .env_remove("RUST_LOG")
+    let mut child = command(args)
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("running the redoubt binary");
     if let Some(bytes) = stdin {
         child.stdin.take().expect("piped stdin").write_all(bytes).expect("writing stdin");
     }
-    let output = child.wait_with_output().expect("waiting for redoubt");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    Run::of(child.wait_with_output().expect("waiting for redoubt"))
+}
+
+/// Runs `redoubt ARGS` like [`redoubt`], but kills it after `limit`: a run
+/// that did not end in time has no exit code.
+pub fn redoubt_within(args: &[&str], limit: Duration) -> Run {
+    let mut child = command(args).stdin(Stdio::null()).spawn().expect("running the redoubt binary");
+    let start = Instant::now();
+    while child.try_wait().expect("polling redoubt").is_none() && start.elapsed() < limit {
+        std::thread::sleep(Duration::from_millis(20));
     }
+    let _ = child.kill();
+    Run::of(child.wait_with_output().expect("waiting for redoubt"))
+}
+
+/// `redoubt ARGS` with no ambient node home or log filter and plain logs, its output piped.
+fn command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_redoubt"));
+    command.args(args).env_remove("REDOUBT_HOME").env_remove("RUST_LOG").env("NO_COLOR", "1");
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
 }
 
 impl Run {
+    fn of(output: std::process::Output) -> Run {
+        Run {
+            code: output.status.code(),
+            stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        }
+    }
+
     /// Asserts the exit code, showing the output when it differs.
     pub fn exits(self, code: i32) -> Run {
         assert_eq!(self.code, Some(code), "exit code\n--- stdout\n{}--- stderr\n{}", self.stdout, self.stderr);
@@ -93,13 +111,29 @@ impl TestHome {
 
     /// Starts `redoubt node` on this home.
     pub fn start(&self) -> Daemon {
-        Daemon::start(self.path().to_owned(), self.token(), &[], "error", false)
+        Daemon::start(self.path().to_owned(), self.token(), &[], "error", Stderr::Inherit)
     }
 
     /// Starts `redoubt node ARGS` with `RUST_LOG=rust_log`, its stderr a pipe kept for [`Daemon::stderr`].
     pub fn start_logged(&self, args: &[&str], rust_log: &str) -> Daemon {
-        Daemon::start(self.path().to_owned(), self.token(), args, rust_log, true)
+        Daemon::start(self.path().to_owned(), self.token(), args, rust_log, Stderr::Keep)
     }
+
+    /// Starts `redoubt node` on this home with warnings logged to the file `log`.
+    pub fn start_logged_to(&self, log: &Path) -> Daemon {
+        let file = std::fs::File::create(log).expect("creating the daemon's log file");
+        Daemon::start(self.path().to_owned(), self.token(), &[], "warn", Stderr::File(file))
+    }
+}
+
+/// Where a daemon's stderr goes.
+enum Stderr {
+    /// The test's own stderr.
+    Inherit,
+    /// A pipe, kept for [`Daemon::stderr`].
+    Keep,
+    /// A file.
+    File(std::fs::File),
 }
 
 /// A running `redoubt node` process.
@@ -113,15 +147,20 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    fn start(home: PathBuf, token: String, args: &[&str], rust_log: &str, keep_stderr: bool) -> Daemon {
+    fn start(home: PathBuf, token: String, args: &[&str], rust_log: &str, stderr: Stderr) -> Daemon {
         let mut child = Command::new(env!("CARGO_BIN_EXE_redoubt"))
             .args(["node", "--home", home.to_str().expect("UTF-8 path")])
             .args(args)
             .env_remove("REDOUBT_HOME")
             .env("RUST_LOG", rust_log)
+            .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(if keep_stderr { Stdio::piped() } else { Stdio::inherit() })
+            .stderr(match stderr {
+                Stderr::Inherit => Stdio::inherit(),
+                Stderr::Keep => Stdio::piped(),
+                Stderr::File(file) => Stdio::from(file),
+            })
             .spawn()
             .expect("starting redoubt node");
         let stderr = child.stderr.take().map(|mut pipe| {
