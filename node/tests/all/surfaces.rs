@@ -16,7 +16,7 @@ const VALUE: &str = "pk-canary-4b1d9e7c2a6f8e3d5c1b9a7f";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_secret_pasted_into_a_path_reaches_no_log_table_stream_or_webhook() {
-    let mut hook = WebhookReceiver::start(b"the canary test's webhook key").await;
+    let mut hook = WebhookReceiver::start(b"the canary test's webhook key, 32 bytes or more").await;
     let home = TestHome::new(&hook.config());
     let daemon = home.start_logged(&[], "info");
     let client = daemon.client();

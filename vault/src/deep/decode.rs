@@ -18,6 +18,7 @@ use super::runs::{self, Alphabet};
 use super::{DeepError, Step};
 use memchr::memmem;
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 /// One reading of the message.
@@ -31,20 +32,58 @@ pub(super) struct View<'a> {
     /// Whether separators or whitespace were taken out last (its bytes are then text with holes,
     /// not bytes to XOR).
     pub stripped: bool,
+    /// When `stripped`: where bytes were taken out (each index is where the kept byte after the
+    /// removed ones now stands).
+    joins: Vec<usize>,
 }
 
 impl<'a> View<'a> {
     /// The message itself.
     pub fn root(bytes: &'a [u8]) -> View<'a> {
-        View { bytes: Cow::Borrowed(bytes), path: Vec::new(), layers: 0, stripped: false }
+        View { bytes: Cow::Borrowed(bytes), path: Vec::new(), layers: 0, stripped: false, joins: Vec::new() }
     }
 
     fn child(&self, steps: &[Step], bytes: Vec<u8>) -> View<'static> {
-        let stripped = matches!(steps, [Step::WhitespaceRemoved | Step::SeparatorsRemoved]);
         let mut path = self.path.clone();
         path.extend_from_slice(steps);
-        let layers = if stripped { self.layers } else { self.layers + steps.len() };
-        View { bytes: Cow::Owned(bytes), path, layers, stripped }
+        View { bytes: Cow::Owned(bytes), path, layers: self.layers + steps.len(), stripped: false, joins: Vec::new() }
+    }
+
+    /// This view with every byte `remove` picks taken out, and where they were; `None` when
+    /// nothing is.
+    fn stripped(&self, step: Step, remove: fn(u8) -> bool) -> Option<View<'static>> {
+        let mut bytes = Vec::with_capacity(self.bytes.len());
+        let mut joins = Vec::new();
+        let mut removed = false;
+        for &b in self.bytes.iter() {
+            if remove(b) {
+                removed = true;
+                continue;
+            }
+            if removed && !bytes.is_empty() {
+                joins.push(bytes.len());
+            }
+            removed = false;
+            bytes.push(b);
+        }
+        if bytes.len() == self.bytes.len() {
+            return None;
+        }
+        let mut path = self.path.clone();
+        path.push(step);
+        Some(View { bytes: Cow::Owned(bytes), path, layers: self.layers, stripped: true, joins })
+    }
+
+    /// The runs worth decoding: all of them in a view as it came; in a view with bytes taken
+    /// out, only the parts a removal joined that read as text wrapped or spread out at a fixed
+    /// width (two or more pieces of one length, the last maybe shorter). Other runs of such a
+    /// view stood whole in the view it came from, which read them already; prose joined into
+    /// long runs is not decoded again at every offset.
+    fn runs_to_decode(&self, runs: &[Range<usize>]) -> Vec<Range<usize>> {
+        if !self.stripped {
+            return runs.to_vec();
+        }
+        runs.iter().flat_map(|run| fixed_width_parts(run.clone(), &self.joins)).collect()
     }
 }
 
@@ -60,6 +99,13 @@ pub(super) fn children(
     out: &mut Vec<View<'static>>,
 ) -> Result<(), DeepError> {
     let bytes = &view.bytes[..];
+    // Text layers are undone on text only: in binary bytes their marks are noise.
+    let text = is_text(bytes);
+    if text && !view.stripped {
+        let long_enough = |v: &View<'_>| v.bytes.len() >= shortest;
+        out.extend(view.stripped(Step::WhitespaceRemoved, is_space).filter(long_enough));
+        out.extend(view.stripped(Step::SeparatorsRemoved, is_separator).filter(long_enough));
+    }
     let mut add = |steps: &[Step], child: Option<Vec<u8>>| {
         if let Some(child) = child.filter(|c| c.len() >= shortest && c[..] != *bytes) {
             out.push(view.child(steps, child));
@@ -73,26 +119,17 @@ pub(super) fn children(
         };
         add(&[step], Some(inflate(coding, stream, inflate_limits)?.bytes));
     }
-    // Text layers are undone on text only: in binary bytes their marks are noise.
-    let text = is_text(bytes);
-    let spaced = text && bytes.iter().any(|&b| is_space(b));
-    if text && !view.stripped {
-        add(&[Step::WhitespaceRemoved], spaced.then(|| bytes.iter().copied().filter(|b| !is_space(*b)).collect()));
-        add(&[Step::SeparatorsRemoved], Some(bytes.iter().copied().filter(|b| !is_separator(*b)).collect()));
-    }
-    // Encoded runs are read where whitespace cannot cut them: in a view without any (a view with
-    // some has a child without). Base64 is not read once separators are gone (`+` and `/` went
-    // with them); base32 only in runs of one letter case, as encoders write it.
-    if !spaced {
-        let separators_gone = view.path.last() == Some(&Step::SeparatorsRemoved);
-        let found = runs::find(bytes, shortest);
-        for (alphabet, runs_of) in Alphabet::ALL.into_iter().zip(&found) {
-            if runs_of.is_empty() || (alphabet == Alphabet::Base64 && separators_gone) {
-                continue;
-            }
-            for offset in 0..alphabet.block() {
-                add(&[alphabet.step()], runs::decode(bytes, runs_of, alphabet, offset));
-            }
+    // Base64 is not read once separators are gone (`+` and `/` went with them); base32 only in
+    // runs of one letter case, as encoders write it.
+    let separators_gone = view.path.last() == Some(&Step::SeparatorsRemoved);
+    let found = runs::find(bytes, shortest);
+    for (alphabet, runs_of) in Alphabet::ALL.into_iter().zip(&found) {
+        let runs_of = view.runs_to_decode(runs_of);
+        if runs_of.is_empty() || (alphabet == Alphabet::Base64 && separators_gone) {
+            continue;
+        }
+        for offset in 0..alphabet.block() {
+            add(&[alphabet.step()], runs::decode(bytes, &runs_of, alphabet, offset));
         }
     }
     // Escapes are undone before whitespace or separators are taken out, never after: a view with
@@ -141,6 +178,30 @@ fn compressed_streams(bytes: &[u8]) -> impl Iterator<Item = (Step, &[u8])> {
         finder.find_iter(bytes).take(MAX_STREAMS).map(move |i| (step, &bytes[i..]))
     };
     zlib.into_iter().chain(at(gzip, Step::Gzip)).chain(at(zstd, Step::Zstd))
+}
+
+/// The parts of `run` made of two or more consecutive pieces of one length between `joins` (and
+/// a shorter last piece): wrapped lines, spaced-out characters, `de:ad:be:ef`. (Lines of 16
+/// characters or more hold a piece of a secret whole: the view they came from reads them.)
+fn fixed_width_parts(run: Range<usize>, joins: &[usize]) -> Vec<Range<usize>> {
+    let inside = joins.iter().copied().filter(|&j| j > run.start && j < run.end);
+    let bounds: Vec<usize> = std::iter::once(run.start).chain(inside).chain(std::iter::once(run.end)).collect();
+    let pieces: Vec<Range<usize>> = bounds.windows(2).map(|w| w[0]..w[1]).collect();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < pieces.len() {
+        let width = pieces[i].len();
+        let mut j = i + 1;
+        while j < pieces.len() && pieces[j].len() == width {
+            j += 1;
+        }
+        let end = if j < pieces.len() && pieces[j].len() < width { j + 1 } else { j };
+        if j - i >= 2 {
+            parts.push(pieces[i].start..pieces[end - 1].end);
+        }
+        i = j;
+    }
+    parts
 }
 
 fn is_space(b: u8) -> bool {
@@ -272,6 +333,17 @@ mod tests {
         assert!(has(b"s\0k\0-\0l\0i\0v\0e\0-\01\02\03\04\0", Step::NulsRemoved, b"sk-live-1234"));
         assert!(has(b"s k - l i v e - 1 2 3 4", Step::WhitespaceRemoved, b"sk-live-1234"));
         assert!(has(b"73:6b:2d:6c:69:76:65:2d", Step::SeparatorsRemoved, b"736b2d6c6976652d"));
+    }
+
+    #[test]
+    fn only_fixed_width_joins_are_decoded_again() {
+        // Lines of 6 with a shorter last one, after a prefix of words: the lines, not the words.
+        let joins = [7, 10, 16, 22, 28];
+        assert_eq!(fixed_width_parts(0..31, &joins), [10..31]);
+        // Prose: words of different lengths.
+        assert!(fixed_width_parts(0..24, &[7, 9, 13]).is_empty());
+        // Spaced-out characters.
+        assert_eq!(fixed_width_parts(0..5, &[1, 2, 3, 4]), [0..5]);
     }
 
     #[test]
