@@ -180,11 +180,16 @@ fn compressed_streams(bytes: &[u8]) -> impl Iterator<Item = (Step, &[u8])> {
     zlib.into_iter().chain(at(gzip, Step::Gzip)).chain(at(zstd, Step::Zstd))
 }
 
-/// The parts of `run` made of two or more consecutive pieces of one length between `joins` (and
-/// a shorter last piece): wrapped lines, spaced-out characters, `de:ad:be:ef`. (Lines of 16
-/// characters or more hold a piece of a secret whole: the view they came from reads them.)
+/// Pieces this wide (the hex of 12 bytes; base64 and base32 need fewer) hold a whole needle of a
+/// secret that crosses into the next piece: the view they came from decoded each of them.
+const WHOLE_PIECE: usize = 24;
+
+/// The parts of `run` made of two or more consecutive pieces of one length, narrower than
+/// [`WHOLE_PIECE`], between `joins` (and a shorter last piece): text wrapped at a short width,
+/// spaced-out characters, `de:ad:be:ef`.
 fn fixed_width_parts(run: Range<usize>, joins: &[usize]) -> Vec<Range<usize>> {
-    let inside = joins.iter().copied().filter(|&j| j > run.start && j < run.end);
+    let first = joins.partition_point(|&j| j <= run.start);
+    let inside = joins[first..].iter().copied().take_while(|&j| j < run.end);
     let bounds: Vec<usize> = std::iter::once(run.start).chain(inside).chain(std::iter::once(run.end)).collect();
     let pieces: Vec<Range<usize>> = bounds.windows(2).map(|w| w[0]..w[1]).collect();
     let mut parts = Vec::new();
@@ -196,7 +201,7 @@ fn fixed_width_parts(run: Range<usize>, joins: &[usize]) -> Vec<Range<usize>> {
             j += 1;
         }
         let end = if j < pieces.len() && pieces[j].len() < width { j + 1 } else { j };
-        if j - i >= 2 {
+        if j - i >= 2 && width < WHOLE_PIECE {
             parts.push(pieces[i].start..pieces[end - 1].end);
         }
         i = j;
