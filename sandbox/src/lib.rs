@@ -23,6 +23,7 @@ pub mod package;
 pub mod sandbox;
 
 mod bindings;
+mod calls;
 mod console;
 mod job_state;
 mod linker;
