@@ -1,5 +1,6 @@
 //! What leaves a job is scanned for vault secrets (any encoding) before it
-//! is stored or shown: the output, the console, error messages, log lines.
+//! is stored or shown: the output, the console, error messages, log lines,
+//! key-value writes.
 //! A hit withholds the output (or redacts the text) and raises an alert.
 
 use super::admission::Refusal;
@@ -45,6 +46,19 @@ pub fn console(node: &Node, job: &JobRecord, detector: &LeakDetector, console: &
 pub fn failure(node: &Node, job: &JobRecord, detector: &LeakDetector, failure: JobFailure) -> JobFailure {
     let message = redact(node, job, detector, failure.message.as_bytes(), "error message");
     JobFailure { kind: failure.kind, message: String::from_utf8_lossy(&message).into_owned() }
+}
+
+/// Refuses a key-value write whose key or value carries a vault secret, in
+/// any encoding the output scan detects, and raises an alert: the refusal's
+/// message is the error. Nothing of a refused write is kept.
+pub fn kv_write(node: &Node, job: &JobRecord, detector: &LeakDetector, key: &str, value: &[u8]) -> Result<(), String> {
+    let found = [("key", key.as_bytes()), ("value", value)]
+        .into_iter()
+        .find_map(|(place, bytes)| detector.scan(bytes).map(|leak| (place, leak)));
+    let Some((place, leak)) = found else { return Ok(()) };
+    let message = format!("key-value write refused: its {place} carries secret {} ({})", leak.secret, leak.encoding);
+    node.alerts.raise(incident(job, "kv.refused", "secret_in_kv", Some(leak.secret), &message));
+    Err(message)
 }
 
 /// `text` with every secret redacted; an alert names what was found where.

@@ -3,9 +3,11 @@
 //! verification commands.
 
 mod api;
+mod arguments;
 mod cli;
 mod crash;
 mod jobs;
+mod kv;
 mod secrets;
 mod support;
 mod verify_cli;
