@@ -140,3 +140,24 @@ impl Store {
         self.write(move |txn| apply(txn, &writes)).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_keep_the_last_word_per_key_and_count_their_values() {
+        let mut writes = KvWrites::new("agent");
+        writes.set("a", vec![1; 10]).unwrap();
+        writes.set("a", vec![2; 4]).unwrap();
+        writes.set("b", vec![3; 6]).unwrap();
+        writes.delete("b").unwrap();
+        writes.delete("c").unwrap();
+        assert_eq!((writes.len(), writes.value_bytes()), (3, 4));
+        assert_eq!(writes.get("a"), Some(Some(&[2u8; 4][..])));
+        assert_eq!((writes.get("b"), writes.get("c"), writes.get("d")), (Some(None), Some(None), None));
+        assert!(writes.set("", vec![]).is_err() && writes.set("x\0y", vec![]).is_err());
+        assert!(writes.set("big", vec![0; MAX_VALUE_BYTES + 1]).is_err());
+        assert_eq!(writes.len(), 3, "refused writes leave nothing");
+    }
+}

@@ -148,3 +148,23 @@ async fn a_kill_9_mid_job_leaves_nothing_of_its_writes() {
     drop(daemon);
     assert!(!holds(&home.path().join("node.redb"), marker.as_bytes()), "node.redb holds the killed job's write");
 }
+
+#[tokio::test]
+async fn a_job_holds_at_most_its_cap_of_uncommitted_values_and_the_refusal_is_clear() {
+    let home = TestHome::new("");
+    let daemon = home.start();
+    let client = daemon.client();
+    let manifest = "name = \"kv-writer\"\nversion = \"0.1.0\"\n[capabilities]\nkv = true\n[limits]\nkv_bytes = 1048576\nmemory_bytes = 134217728\noutput_bytes = 4194304\n";
+    client.install("kv-writer", Some(manifest)).await;
+    // 1 MiB values: the job's 16 MiB of uncommitted values hold sixteen of them.
+    let steps = vec![json!({ "fill": { "count": 20, "bytes": 1 << 20 } }), set("after", "the cap", false)];
+    let written = answers(&client, &script(&client, steps, "succeed").await).await;
+    assert_eq!(written[0], 16, "{written}");
+    let refusal = written[1].as_str().unwrap_or_else(|| panic!("a write past the cap went through: {written}"));
+    assert!(refusal.contains("at most 16777216 bytes"), "{refusal}");
+    let read =
+        answers(&client, &script(&client, vec![json!({ "get": "k15" }), json!({ "get": "k16" })], "succeed").await)
+            .await;
+    assert_eq!(read[0].as_str().map(str::len), Some(1 << 20));
+    assert_eq!(read[1], Value::Null);
+}
