@@ -1,7 +1,8 @@
 //! Host bindings generated from `wit/agent.wit`.
 //!
-//! Every import is async (host calls may do I/O without blocking the thread)
-//! and trappable (the host can stop the job, e.g. when a call limit is hit).
+//! The types of the world and the `run` export come from here; the host
+//! imports are registered by hand ([`crate::calls`]) so that their byte and
+//! string arguments are checked before they are copied out of guest memory.
 
 wasmtime::component::bindgen!({
     path: "wit",

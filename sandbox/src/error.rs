@@ -124,10 +124,15 @@ impl JobError {
         if error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
             return JobError::Internal { message: error.to_string() };
         }
-        let message = format!("{error:#}");
-        // wasmtime reports a store's instance limit only as text.
+        let message = reason(&error);
+        // wasmtime reports a store's instance limit, and a host call whose
+        // arguments add up to more than its hostcall fuel (the job's memory,
+        // see `Sandbox::run`), only as text.
         if message.contains("instance count too high") {
             return JobError::LimitExceeded(LimitExceeded::of(LimitKind::Instances, limits));
+        }
+        if message.contains("fuel allocated for hostcalls has been exhausted") {
+            return JobError::LimitExceeded(LimitExceeded::of(LimitKind::Memory, limits));
         }
         JobError::Trap { message: with_console_tail(message, console) }
     }
@@ -136,6 +141,15 @@ impl JobError {
     pub(crate) fn agent(message: String) -> Self {
         JobError::Agent { message: truncate(message) }
     }
+}
+
+/// An error's reason first (its root cause), then the rest of its chain
+/// (wasmtime wraps the cause in a wasm backtrace, which can be long enough to
+/// push the cause past the message cap).
+fn reason(error: &wasmtime::Error) -> String {
+    let cause = error.root_cause().to_string();
+    let chain = format!("{error:#}");
+    if chain.starts_with(&cause) { chain } else { format!("{cause}; {chain}") }
 }
 
 fn with_console_tail(message: String, console: &[u8]) -> String {
@@ -158,4 +172,22 @@ fn truncate(mut text: String) -> String {
         text.push_str("… (truncated)");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trap_names_its_cause_before_a_long_backtrace() {
+        let backtrace =
+            format!("error while executing at wasm backtrace:{}", "\n    0: 0x1234 - agent!frame".repeat(500));
+        let error = wasmtime::Error::msg("invalid utf-8 sequence of 1 bytes from index 3").context(backtrace);
+        let limits = Limits::operator_defaults();
+        let JobError::Trap { message } = JobError::from_wasmtime(error, &limits, 0, b"") else { panic!("not a trap") };
+        assert!(
+            message.starts_with("invalid utf-8 sequence of 1 bytes from index 3; error while executing"),
+            "{message}"
+        );
+    }
 }

@@ -25,6 +25,7 @@ pub mod package_files;
 pub mod sandbox;
 
 mod bindings;
+mod calls;
 mod console;
 mod job_state;
 mod linker;

@@ -100,6 +100,13 @@ define_limits! {
     kv_calls => KvCalls, "kv_calls";
     /// Calls to `delegate.hire`.
     delegate_calls => DelegateCalls, "delegate_calls";
+    /// Size of one request an agent hands the host: an HTTP request (method,
+    /// URL, headers and body), an LLM prompt, or a delegation (capability and
+    /// input). Checked while the request is still in guest memory.
+    request_bytes => RequestBytes, "request_bytes";
+    /// Size of one key or value handed to the key-value store. Checked while
+    /// it is still in guest memory.
+    kv_bytes => KvBytes, "kv_bytes";
 }
 
 impl fmt::Display for LimitKind {
@@ -125,6 +132,8 @@ impl Limits {
             llm_calls: 8,
             kv_calls: 1_000,
             delegate_calls: 4,
+            request_bytes: 1 << 20,
+            kv_bytes: 64 << 10,
         }
     }
 
@@ -144,6 +153,8 @@ impl Limits {
             llm_calls: 64,
             kv_calls: 10_000,
             delegate_calls: 16,
+            request_bytes: 16 << 20,
+            kv_bytes: 1 << 20,
         }
     }
 }

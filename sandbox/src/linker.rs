@@ -1,12 +1,11 @@
 //! What an agent may import: the host interfaces its manifest unlocks, and
 //! WASI with nothing granted. Anything else is refused at load.
 
-use crate::bindings::redoubt::agent::{delegate, http, kv, llm, log, types};
 use crate::error::LoadError;
 use crate::job_state::JobState;
 use crate::manifest::{Capabilities, Interface};
 use wasmtime::Engine;
-use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::component::{Component, Linker};
 
 /// Checks every import of `component` against the world and `capabilities`.
 pub(crate) fn check_imports(
@@ -30,24 +29,13 @@ pub(crate) fn check_imports(
     Ok(())
 }
 
-/// A linker offering WASI (nothing granted) and the unlocked host interfaces only.
+/// A linker offering WASI (nothing granted) and the unlocked host interfaces only
+/// ([`crate::calls`]).
 pub(crate) fn linker_for(engine: &Engine, capabilities: &Capabilities) -> wasmtime::Result<Linker<JobState>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     for interface in Interface::ALL.into_iter().filter(|i| capabilities.allows(*i)) {
-        match interface {
-            Interface::Types => types::add_to_linker::<_, HasSelf<_>>(&mut linker, state)?,
-            Interface::Log => log::add_to_linker::<_, HasSelf<_>>(&mut linker, state)?,
-            Interface::Http => http::add_to_linker::<_, HasSelf<_>>(&mut linker, state)?,
-            Interface::Llm => llm::add_to_linker::<_, HasSelf<_>>(&mut linker, state)?,
-            Interface::Kv => kv::add_to_linker::<_, HasSelf<_>>(&mut linker, state)?,
-            Interface::Delegate => delegate::add_to_linker::<_, HasSelf<_>>(&mut linker, state)?,
-        }
+        crate::calls::add_to_linker(&mut linker, interface)?;
     }
     Ok(linker)
-}
-
-/// The host traits are implemented on the job state itself.
-fn state(state: &mut JobState) -> &mut JobState {
-    state
 }

@@ -125,6 +125,12 @@ impl Sandbox {
         let wall_time = Duration::from_millis(limits.wall_time_ms);
         let deadline = started + wall_time;
         store.limiter(|state| &mut state.meter);
+        // wasmtime caps what one host call may lift out of guest memory
+        // (128 MiB by default), failing the call with a bare trap. The host
+        // calls here lift lazily and check each argument against its own
+        // limit ([`crate::calls`]), so the cap is the job's memory: no single
+        // argument can be larger, and one past its limit gets that limit's error.
+        store.set_hostcall_fuel(usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX));
         // Fuel and epoch settings cannot fail on an engine configured for them.
         store.set_fuel(limits.fuel).expect("the engine consumes fuel");
         store.set_epoch_deadline(1);

@@ -8,11 +8,12 @@
 //! 3. **sandbox** ([`Node::execute`]): the job is marked running (durably,
 //!    counting the attempt), then runs in wasmtime with the node's host
 //!    implementations ([`crate::host`]: the egress gate for HTTP and LLM, the
-//!    key-value store in the database, logs capped and leak-scanned);
+//!    key-value store, logs capped and leak-scanned);
 //! 4. **output leak scan** ([`scan`]): an output carrying any vault secret,
 //!    in any encoding, is withheld and an alert raised;
 //! 5. **receipt** ([`receipt`]): signed with the node key, stored in the same
-//!    transaction that finishes the job, queued for its Merkle batch
+//!    transaction that finishes the job (with a succeeded job's key-value
+//!    writes, leak-checked as they were made), queued for its Merkle batch
 //!    ([`batcher`]);
 //! 6. **result and events**: waiters are answered, the event stream and
 //!    metrics updated.
@@ -142,7 +143,7 @@ impl Node {
         let finished_at_ms = now_ms();
         let logs = services.log.take();
         let hired = services.hired.take();
-        let finish = match report {
+        let mut finish = match report {
             None => Finish {
                 state: JobState::Cancelled,
                 output: None,
@@ -150,6 +151,7 @@ impl Node {
                 usage: None,
                 logs,
                 receipt: None,
+                kv: None,
                 finished_at_ms,
             },
             Some(report) => {
@@ -157,6 +159,10 @@ impl Node {
                 self.conclude(&running, &admitted, ran, report.outcome, &report.console, logs)
             }
         };
+        // A succeeded job's key-value writes are committed with its end; any other's are dropped.
+        if finish.state == JobState::Succeeded {
+            finish.kv = services.kv.take();
+        }
         self.alerts.settle().await;
         let finished = self.store.finish_job(id, finish).await?;
         self.publish_end(finished);
@@ -185,7 +191,7 @@ impl Node {
             Ok(output) => (JobState::Succeeded, Some(output), None),
             Err(failure) => (JobState::Failed, None, Some(failure)),
         };
-        Finish { state, output, error, usage: Some(usage), logs, receipt: Some(signed), finished_at_ms }
+        Finish { state, output, error, usage: Some(usage), logs, receipt: Some(signed), kv: None, finished_at_ms }
     }
 
     /// Fails a job that never reached the sandbox.

@@ -1,5 +1,6 @@
 //! What leaves a job is scanned for vault secrets before it is stored or
-//! shown: the output, the console, error messages, log lines. Two checks, the
+//! shown: the output, the console, error messages, log lines and
+//! key-value writes. Two checks, the
 //! same ones the egress gate runs on requests and responses: every vault
 //! secret in the encodings leaks are written in (redacted where it can be),
 //! and the deep check for the secrets the job's agent may use, in every form
@@ -85,6 +86,26 @@ pub fn console(node: &Node, job: &JobRecord, scan: &JobScan, console: &[u8]) -> 
 pub fn failure(node: &Node, job: &JobRecord, scan: &JobScan, failure: JobFailure) -> JobFailure {
     let message = redact(node, job, scan, failure.message.as_bytes(), "error message");
     JobFailure { kind: failure.kind, message: String::from_utf8_lossy(&message).into_owned() }
+}
+
+/// Refuses a key-value write whose key or value carries a vault secret (any
+/// encoding the leak scan knows, or any form the deep check undoes for the
+/// agent's secrets) and raises an alert: the refusal's message is the error.
+/// Nothing of a refused write is kept.
+pub fn kv_write(node: &Node, job: &JobRecord, scan: &JobScan, key: &str, value: &[u8]) -> Result<(), String> {
+    let parts = [("key", key.as_bytes()), ("value", value)];
+    let found = parts.into_iter().find_map(|(place, bytes)| {
+        let found = match scan.detector.scan(bytes) {
+            Some(leak) => Some((Some(leak.secret.clone()), format!("carries secret {} ({})", leak.secret, leak.encoding))),
+            None => scan.deep_finding(bytes),
+        };
+        found.map(|(secret, why)| (place, secret, why))
+    });
+    let Some((place, secret, why)) = found else { return Ok(()) };
+    let why = why.strip_prefix("it ").unwrap_or(&why);
+    let message = format!("key-value write refused: its {place} {why}");
+    node.alerts.raise(incident(job, "kv.refused", "secret_in_kv", secret, &message));
+    Err(message)
 }
 
 /// `text` with every secret redacted, or withheld whole when the deep check finds one of the

@@ -1,6 +1,7 @@
 //! Jobs: their records, inputs, outputs and logs, and every state change
 //! checked against the state machine inside the transaction that makes it.
 
+use super::kv::{self, KvWrites};
 use super::receipts::{self, StoredReceipt};
 use super::{Store, StoreError, decode, encode, next_id};
 use crate::job::{JobFailure, JobId, JobRecord, JobState};
@@ -41,6 +42,9 @@ pub struct Finish {
     pub logs: Vec<u8>,
     /// Its signed receipt, stored in the same transaction.
     pub receipt: Option<StoredReceipt>,
+    /// The key-value writes it made, committed in the same transaction (a
+    /// succeeded job's; a failed job's are dropped).
+    pub kv: Option<KvWrites>,
     /// When it ended (Unix ms).
     pub finished_at_ms: u64,
 }
@@ -121,8 +125,9 @@ impl Store {
         .await
     }
 
-    /// Ends a job that ran: its state, output, logs and receipt, all in one
-    /// transaction, so a job is never finished without its receipt.
+    /// Ends a job that ran: its state, output, logs, receipt and key-value
+    /// writes, all in one transaction, so a job is never finished without its
+    /// receipt, nor its writes kept without it.
     pub async fn finish_job(&self, id: JobId, finish: Finish) -> Result<JobRecord, StoreError> {
         self.write(move |txn| {
             let mut record = load(txn, id)?;
@@ -145,6 +150,9 @@ impl Store {
             logs.insert(id, finish.logs.as_slice()).map_err(StoreError::storage)?;
             if let Some(receipt) = &finish.receipt {
                 receipts::insert(txn, receipt)?;
+            }
+            if let Some(writes) = &finish.kv {
+                kv::apply(txn, writes)?;
             }
             Ok(record)
         })

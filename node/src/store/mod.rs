@@ -1,6 +1,7 @@
 //! The node's database: one redb file under the data dir holding agents,
 //! jobs (with their state machine), receipts and batches, the audit log,
-//! alerts, the agents' key-value store, and the count of refused reflections per secret.
+//! alerts, the agents' key-value store (a job's writes committed with its end),
+//! and the count of refused reflections per secret.
 //!
 //! Reads open a read transaction directly. Writes go through [`writer`]'s
 //! group commit and resolve only once durable. Records are JSON values.
@@ -16,6 +17,7 @@ mod writer;
 pub use agents::AgentRecord;
 pub use jobs::{Finish, JobFilter, NewJob};
 pub use journal::{Numbered, Page};
+pub use kv::{KvWrites, MAX_KEYS_PER_AGENT};
 pub use receipts::{BatchRecord, StoredReceipt};
 
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction};

@@ -3,10 +3,12 @@
 //! verification commands.
 
 mod api;
+mod arguments;
 mod cli;
 mod crash;
 mod hardening;
 mod jobs;
+mod kv;
 mod openapi;
 mod secrets;
 mod support;

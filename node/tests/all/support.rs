@@ -199,6 +199,11 @@ impl Daemon {
         Client { base: self.base.clone(), token: Some(self.token.clone()), http: reqwest::Client::new() }
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the process with SIGKILL: no shutdown, no flushing.
     pub fn kill_9(mut self) {
         self.child.kill().expect("SIGKILL");

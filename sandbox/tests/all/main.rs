@@ -1,5 +1,6 @@
 //! The sandbox's integration tests: real wasmtime, real agents built for wasm32-wasip2.
 
+mod arguments;
 mod cache;
 mod capabilities;
 mod examples;
