@@ -27,7 +27,8 @@ fn main() {
     let vault = LeakDetector::new(secrets.iter().map(|(n, v)| (n.as_str(), v.as_slice()))).unwrap();
     let job = |n: usize| DeepScanner::new(secrets[..n].iter().map(|(n, v)| (n.as_str(), v.as_slice()))).unwrap();
     let (one, ten) = (job(1), job(10));
-    let bodies = [("JSON", json_body(&mut rng)), ("form-urlencoded", form_body(&mut rng)), ("MIME base64", mime_body(&mut rng))];
+    let bodies =
+        [("JSON", json_body(&mut rng)), ("form-urlencoded", form_body(&mut rng)), ("MIME base64", mime_body(&mut rng))];
     let small = br#"{"city":"Oslo","temp":21.5,"wind":{"speed":4.2,"dir":"NW"},"updated":"2026-12-07T05:00:00Z","id":"7f3e9a1c-55d0-4b24-8e1b-3a6f0e5c2d91"}"#;
     for (name, body) in &bodies {
         assert_eq!(one.check(body), Ok(None), "{name} must be clean");
@@ -39,7 +40,10 @@ fn main() {
     for (name, body) in &bodies {
         let body = body.as_slice();
         let label = |what: &str| -> &'static str { Box::leak(format!("{what}, {name}").into_boxed_str()) };
-        rows.push((label("today: LeakDetector::scan, 1,000 secrets"), Box::new(move || drop(black_box(vault.scan(body))))));
+        rows.push((
+            label("today: LeakDetector::scan, 1,000 secrets"),
+            Box::new(move || drop(black_box(vault.scan(body)))),
+        ));
         let (one, ten) = (&one, &ten);
         rows.push((label("deep check, 1 secret"), Box::new(move || drop(black_box(one.check(body))))));
         rows.push((label("deep check, 10 secrets"), Box::new(move || drop(black_box(ten.check(body))))));
@@ -61,7 +65,12 @@ fn main() {
     let deep_one = per_call(&|| drop(black_box(one.check(black_box(small)))));
     let deep_ten = per_call(&|| drop(black_box(ten.check(black_box(small)))));
     println!("\nper call on a {}-byte JSON response:", small.len());
-    println!("  today's scan {:.2} µs; deep check {:.2} µs (1 secret), {:.2} µs (10 secrets)", us(today), us(deep_one), us(deep_ten));
+    println!(
+        "  today's scan {:.2} µs; deep check {:.2} µs (1 secret), {:.2} µs (10 secrets)",
+        us(today),
+        us(deep_one),
+        us(deep_ten)
+    );
     let build = time(|| drop(black_box(job(10))), Duration::from_secs(1));
     println!("  building the deep check of 10 secrets: {:.2} ms (once per agent, kept by the vault)", us(build) / 1e3);
 }

@@ -99,7 +99,9 @@ mod tests {
         h.insert("x-b", HeaderValue::from_static("d6c5b4a3210"));
         let message = response_message(StatusCode::OK, &h, &HeaderMap::new(), b"{}");
         match check(&scanner(), &message, Place::Response) {
-            Err(BlockReason::Reflected { secret, place, .. }) => assert_eq!((secret.as_str(), place), ("api", "response")),
+            Err(BlockReason::Reflected { secret, place, .. }) => {
+                assert_eq!((secret.as_str(), place), ("api", "response"))
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -175,7 +175,10 @@ mod tests {
         let raw = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ntrailer: x-echo\r\n\r\n5\r\nhello\r\n0\r\nx-echo: reflected\r\n\r\n";
         let reply = reply_from(raw.to_vec()).await.unwrap();
         let (body, trailers) = reply.read_body(100).await.unwrap();
-        assert_eq!((body.as_slice(), trailers.get("x-echo").map(|v| v.as_bytes())), (&b"hello"[..], Some(&b"reflected"[..])));
+        assert_eq!(
+            (body.as_slice(), trailers.get("x-echo").map(|v| v.as_bytes())),
+            (&b"hello"[..], Some(&b"reflected"[..]))
+        );
     }
 
     #[tokio::test]

@@ -68,7 +68,9 @@ pub fn intake(node: &Node, agent: &str, input: &[u8], market_ref: Option<&str>) 
 /// The output, or the failure that replaces it when it carries a secret.
 pub fn output(node: &Node, job: &JobRecord, scan: &JobScan, output: Vec<u8>) -> Result<Vec<u8>, JobFailure> {
     let found = match scan.detector.scan(&output) {
-        Some(leak) => Some((Some(leak.secret.clone()), format!("it carries secret {} ({})", leak.secret, leak.encoding))),
+        Some(leak) => {
+            Some((Some(leak.secret.clone()), format!("it carries secret {} ({})", leak.secret, leak.encoding)))
+        }
         None => scan.deep_finding(&output),
     };
     let Some((secret, why)) = found else { return Ok(output) };
@@ -96,7 +98,9 @@ pub fn kv_write(node: &Node, job: &JobRecord, scan: &JobScan, key: &str, value: 
     let parts = [("key", key.as_bytes()), ("value", value)];
     let found = parts.into_iter().find_map(|(place, bytes)| {
         let found = match scan.detector.scan(bytes) {
-            Some(leak) => Some((Some(leak.secret.clone()), format!("carries secret {} ({})", leak.secret, leak.encoding))),
+            Some(leak) => {
+                Some((Some(leak.secret.clone()), format!("carries secret {} ({})", leak.secret, leak.encoding)))
+            }
             None => scan.deep_finding(bytes),
         };
         found.map(|(secret, why)| (place, secret, why))

@@ -162,4 +162,3 @@ pub fn timed_rows<'a>(mut rows: Vec<Row<'a>>) -> (Vec<&'a str>, Vec<Duration>) {
     }
     (rows.into_iter().map(|(name, _)| name).collect(), best)
 }
-

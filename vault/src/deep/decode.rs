@@ -172,7 +172,7 @@ fn compressed_streams(bytes: &[u8]) -> impl Iterator<Item = (Step, &[u8])> {
     static ZSTD: OnceLock<memmem::Finder<'static>> = OnceLock::new();
     let gzip = GZIP.get_or_init(|| memmem::Finder::new(b"\x1f\x8b\x08"));
     let zstd = ZSTD.get_or_init(|| memmem::Finder::new(b"\x28\xb5\x2f\xfd"));
-    let zlib = (bytes.len() >= 2 && bytes[0] == 0x78 && u16::from_be_bytes([bytes[0], bytes[1]]) % 31 == 0)
+    let zlib = (bytes.len() >= 2 && bytes[0] == 0x78 && u16::from_be_bytes([bytes[0], bytes[1]]).is_multiple_of(31))
         .then_some((Step::Zlib, bytes));
     let at = move |finder: &'static memmem::Finder<'static>, step: Step| {
         finder.find_iter(bytes).take(MAX_STREAMS).map(move |i| (step, &bytes[i..]))
@@ -223,13 +223,16 @@ fn base64_run(shortest: usize) -> usize {
     (shortest * 4).div_ceil(3)
 }
 
+/// A text layer's decoder: the text undone, or `None` where its marks are absent.
+type Decoder = fn(&[u8]) -> Option<Vec<u8>>;
+
 /// Percent-encoding, HTML entities and JSON escapes undone in turn, each where its marks are, as
 /// one child (separate children for each and each order would decode the same page many times
 /// over; an escape of an escape is undone at the next layer): the steps that changed something.
 fn unescape(bytes: &[u8]) -> (Vec<Step>, Option<Vec<u8>>) {
     let mut steps = Vec::new();
     let mut current: Option<Vec<u8>> = None;
-    let decoders: [(Step, fn(&[u8]) -> Option<Vec<u8>>); 3] =
+    let decoders: [(Step, Decoder); 3] =
         [(Step::Percent, percent), (Step::Entities, entities), (Step::JsonEscapes, json_escapes)];
     for (step, decode) in decoders {
         let input = current.as_deref().unwrap_or(bytes);
@@ -335,7 +338,11 @@ mod tests {
         assert!(has(b"=73=6B=2D=6C=69=76=65=2D=31=32", Step::QuotedPrintable, b"sk-live-12"));
         assert!(has(b"&#115;&#x6b;&#45;live&#45;12345678", Step::Entities, b"sk-live-12345678"));
         assert!(has(br#"{"k":"\u0073\u006b-live-12345678"}"#, Step::JsonEscapes, b"sk-live-12345678"));
-        assert!(has(b"s\0k\0-\0l\0i\0v\0e\0-\01\02\03\04\0", Step::NulsRemoved, b"sk-live-1234"));
+        assert!(has(
+            b"s\x00k\x00-\x00l\x00i\x00v\x00e\x00-\x001\x002\x003\x004\x00",
+            Step::NulsRemoved,
+            b"sk-live-1234"
+        ));
         assert!(has(b"s k - l i v e - 1 2 3 4", Step::WhitespaceRemoved, b"sk-live-1234"));
         assert!(has(b"73:6b:2d:6c:69:76:65:2d", Step::SeparatorsRemoved, b"736b2d6c6976652d"));
     }
@@ -344,11 +351,11 @@ mod tests {
     fn only_fixed_width_joins_are_decoded_again() {
         // Lines of 6 with a shorter last one, after a prefix of words: the lines, not the words.
         let joins = [7, 10, 16, 22, 28];
-        assert_eq!(fixed_width_parts(0..31, &joins), [10..31]);
+        assert_eq!(fixed_width_parts(0..31, &joins), vec![10..31]);
         // Prose: words of different lengths.
         assert!(fixed_width_parts(0..24, &[7, 9, 13]).is_empty());
         // Spaced-out characters.
-        assert_eq!(fixed_width_parts(0..5, &[1, 2, 3, 4]), [0..5]);
+        assert_eq!(fixed_width_parts(0..5, &[1, 2, 3, 4]), vec![0..5]);
     }
 
     #[test]

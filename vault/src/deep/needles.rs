@@ -165,8 +165,7 @@ impl Patterns {
     /// Every window of `len` bytes of `bytes` (the whole when `len` is its length) that carries
     /// enough of the secret: see the module's rules; `public` is where the public prefix lies.
     fn windows(&mut self, secret: usize, reading: Reading, bytes: &[u8], len: usize, public: &std::ops::Range<usize>) {
-        let whole =
-            NeedleOf { secret, reading, reading_len: bytes.len(), len: bytes.len(), first: bytes[0] };
+        let whole = NeedleOf { secret, reading, reading_len: bytes.len(), len: bytes.len(), first: bytes[0] };
         self.push(bytes.to_vec(), whole);
         for offset in 0..=bytes.len() - len {
             let w = &bytes[offset..offset + len];
@@ -187,8 +186,7 @@ impl Patterns {
         len: usize,
         public: &std::ops::Range<usize>,
     ) {
-        let whole =
-            NeedleOf { secret, reading, reading_len: bytes.len(), len: bytes.len(), first: bytes[0] };
+        let whole = NeedleOf { secret, reading, reading_len: bytes.len(), len: bytes.len(), first: bytes[0] };
         self.push(diff.to_vec(), whole);
         for offset in 0..=diff.len() - len {
             let w = &diff[offset..offset + len];

@@ -213,6 +213,6 @@ mod tests {
     #[test]
     fn a_run_at_the_end_counts() {
         let [.., hex] = find(b"x 0123456789abcdef", 8);
-        assert_eq!(hex, [2..18]);
+        assert_eq!(hex, vec![2..18]);
     }
 }

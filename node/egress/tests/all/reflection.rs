@@ -35,7 +35,12 @@ async fn every_reflected_form_is_refused_before_the_agent_sees_it() {
             }
         }
     }
-    assert!(passed.is_empty(), "{} of {} forms were not refused as reflections: {passed:#?}", passed.len(), FORMS.len());
+    assert!(
+        passed.is_empty(),
+        "{} of {} forms were not refused as reflections: {passed:#?}",
+        passed.len(),
+        FORMS.len()
+    );
     let blocks = env.blocks();
     assert_eq!(blocks.len(), FORMS.len());
     assert!(blocks.iter().all(|b| b.secret.as_deref() == Some("weather-key")));
@@ -93,7 +98,12 @@ async fn messages_encoded_deeper_than_the_check_follows_are_refused() {
     for _ in 0..12 {
         nested = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &nested).into_bytes();
     }
-    let request = OutboundRequest { method: "POST".into(), url: host.url("http", "localhost", "/echo"), headers: vec![], body: nested };
+    let request = OutboundRequest {
+        method: "POST".into(),
+        url: host.url("http", "localhost", "/echo"),
+        headers: vec![],
+        body: nested,
+    };
     match blocked(gate.fetch(&me, request).await) {
         BlockReason::Uncheckable { why, place } => assert!(place == "request" && why.contains("too deep"), "{why}"),
         other => panic!("{other}"),
@@ -124,7 +134,12 @@ async fn a_held_secret_cannot_leave_re_encoded_or_through_dns() {
     assert!(env.resolver.queries().is_empty(), "the resolver was asked: {:?}", env.resolver.queries());
     // Reversed in a body, and a 12-byte piece of the secret's random part in a query.
     let reversed: String = value.chars().rev().collect();
-    let body = OutboundRequest { method: "POST".into(), url: host.url("http", "localhost", "/upload"), headers: vec![], body: reversed.into_bytes() };
+    let body = OutboundRequest {
+        method: "POST".into(),
+        url: host.url("http", "localhost", "/upload"),
+        headers: vec![],
+        body: reversed.into_bytes(),
+    };
     assert!(matches!(blocked(gate.fetch(&me, body).await), BlockReason::Reflected { place: "request", .. }));
     let piece = &value[value.len() - 12..];
     let url = host.url("http", "localhost", &format!("/upload?p={piece}"));
