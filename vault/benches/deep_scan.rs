@@ -71,6 +71,14 @@ fn main() {
         us(deep_one),
         us(deep_ten)
     );
+    // The egress gate benchmark's request: a 1 KiB POST of prose, as the gate checks it.
+    let prose = format!(
+        "POST http://127.0.0.1:8080/v1/query\r\nhttp://127.0.0.1:8080/v1/query\r\ncontent-type: application/json\r\n\
+         application/json\r\n\r\n{{\"query\":\"{}\"}}",
+        "weather in Oslo tomorrow ".repeat(40)
+    );
+    let gate_request = per_call(&|| drop(black_box(one.check(black_box(prose.as_bytes())))));
+    println!("  deep check of the gate benchmark's 1 KiB request: {:.2} µs (1 secret)", us(gate_request));
     let build = time(|| drop(black_box(job(10))), Duration::from_secs(1));
     println!("  building the deep check of 10 secrets: {:.2} ms (once per agent, kept by the vault)", us(build) / 1e3);
 }

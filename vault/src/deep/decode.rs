@@ -74,16 +74,22 @@ impl<'a> View<'a> {
         Some(View { bytes: Cow::Owned(bytes), path, layers: self.layers, stripped: true, joins })
     }
 
-    /// The runs worth decoding: all of them in a view as it came; in a view with bytes taken
-    /// out, only the parts a removal joined that read as text wrapped or spread out at a fixed
-    /// width (two or more pieces of one length, the last maybe shorter). Other runs of such a
-    /// view stood whole in the view it came from, which read them already; prose joined into
-    /// long runs is not decoded again at every offset.
-    fn runs_to_decode(&self, runs: &[Range<usize>]) -> Vec<Range<usize>> {
+    /// The encoded runs worth decoding: all of them in a view as it came; in a view with bytes
+    /// taken out, only those inside the parts a removal joined at a fixed width (text wrapped or
+    /// spread out: see [`fixed_width_parts`]). Other runs of such a view stood whole in the view it
+    /// came from, which read them already; prose joined into long runs is not decoded again.
+    fn runs_to_decode(&self, shortest: usize) -> [Vec<Range<usize>>; 4] {
         if !self.stripped {
-            return runs.to_vec();
+            return runs::find(&self.bytes, shortest);
         }
-        runs.iter().flat_map(|run| fixed_width_parts(run.clone(), &self.joins)).collect()
+        let mut found: [Vec<Range<usize>>; 4] = Default::default();
+        for part in fixed_width_parts(0..self.bytes.len(), &self.joins) {
+            let within = runs::find(&self.bytes[part.clone()], shortest);
+            for (all, runs) in found.iter_mut().zip(within) {
+                all.extend(runs.into_iter().map(|r| r.start + part.start..r.end + part.start));
+            }
+        }
+        found
     }
 }
 
@@ -122,9 +128,7 @@ pub(super) fn children(
     // Base64 is not read once separators are gone (`+` and `/` went with them); base32 only in
     // runs of one letter case, as encoders write it.
     let separators_gone = view.path.last() == Some(&Step::SeparatorsRemoved);
-    let found = runs::find(bytes, shortest);
-    for (alphabet, runs_of) in Alphabet::ALL.into_iter().zip(&found) {
-        let runs_of = view.runs_to_decode(runs_of);
+    for (alphabet, runs_of) in Alphabet::ALL.into_iter().zip(view.runs_to_decode(shortest)) {
         if runs_of.is_empty() || (alphabet == Alphabet::Base64 && separators_gone) {
             continue;
         }
@@ -186,7 +190,7 @@ const WHOLE_PIECE: usize = 24;
 
 /// The parts of `run` made of two or more consecutive pieces of one length, narrower than
 /// [`WHOLE_PIECE`], between `joins` (and a shorter last piece): text wrapped at a short width,
-/// spaced-out characters, `de:ad:be:ef`.
+/// spaced-out characters, `de:ad:be:ef`. Prose (words of varied lengths) has almost none.
 fn fixed_width_parts(run: Range<usize>, joins: &[usize]) -> Vec<Range<usize>> {
     let first = joins.partition_point(|&j| j <= run.start);
     let inside = joins[first..].iter().copied().take_while(|&j| j < run.end);
