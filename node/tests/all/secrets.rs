@@ -6,7 +6,7 @@
 //! recognise gets the agent's output withheld and its log line redacted, with
 //! alerts.
 
-use crate::support::{TestHome, canary_scan, redoubt, redoubt_with_stdin};
+use crate::support::{Client, Daemon, TestHome, canary_scan, redoubt, redoubt_with_stdin};
 use axum::Router;
 use axum::routing::get;
 use base64::Engine;
@@ -33,14 +33,21 @@ async fn colluding_server() -> u16 {
     port
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_secret_goes_in_on_stdin_and_never_comes_out() {
+/// A node whose egress reaches the local servers, with `exfiltrator` installed and declaring
+/// `api-key` (which the tests add).
+async fn exfiltrator_node() -> (TestHome, Daemon, Client) {
     let home =
         TestHome::new("[egress]\nhosts = [\"localhost\"]\nallow_http = true\nallow_loopback = true\nany_port = true\n");
     let daemon = home.start();
     let client = daemon.client();
     let manifest = "name = \"exfiltrator\"\nversion = \"0.1.0\"\n[capabilities]\nhosts = [\"localhost\"]\nsecrets = [\"api-key\"]\n";
     client.install("exfiltrator", Some(manifest)).await;
+    (home, daemon, client)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_goes_in_on_stdin_and_never_comes_out() {
+    let (home, daemon, client) = exfiltrator_node().await;
 
     // The value comes from stdin, never argv.
     let args = ["secret", "add", "api-key", "--host", "localhost", "--agent", "exfiltrator", "--inject", "bearer"];
@@ -174,12 +181,7 @@ async fn packages_references_and_responses_carrying_a_secret_are_refused_or_with
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reflection_revokes_the_agents_grant_when_the_policy_says_so() {
-    let home =
-        TestHome::new("[egress]\nhosts = [\"localhost\"]\nallow_http = true\nallow_loopback = true\nany_port = true\n");
-    let daemon = home.start();
-    let client = daemon.client();
-    let manifest = "name = \"exfiltrator\"\nversion = \"0.1.0\"\n[capabilities]\nhosts = [\"localhost\"]\nsecrets = [\"api-key\"]\n";
-    client.install("exfiltrator", Some(manifest)).await;
+    let (home, daemon, client) = exfiltrator_node().await;
     let args = ["secret", "add", "api-key", "--host", "localhost", "--agent", "exfiltrator", "--agent", "word-stats"];
     let args: Vec<&str> = args
         .iter()

@@ -32,7 +32,7 @@ mod runs;
 pub use inflate::{Coding, InflateError, InflateLimits, inflate};
 
 use crate::VaultError;
-use crate::rules::{MAX_VALUE_LEN, MIN_VALUE_LEN};
+use crate::rules::validate_value_len;
 use decode::View;
 use needles::Needles;
 use std::collections::{HashSet, VecDeque};
@@ -262,14 +262,7 @@ impl DeepScanner {
         let mut names = Vec::new();
         let mut values = Vec::new();
         for (name, value) in secrets {
-            if !(MIN_VALUE_LEN..=MAX_VALUE_LEN).contains(&value.len()) {
-                return Err(VaultError::ValueLength {
-                    name: name.to_string(),
-                    len: value.len(),
-                    min: MIN_VALUE_LEN,
-                    max: MAX_VALUE_LEN,
-                });
-            }
+            validate_value_len(name, value.len())?;
             names.push(name.to_string());
             values.push(value);
         }

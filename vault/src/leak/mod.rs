@@ -35,7 +35,7 @@ mod views;
 pub use forms::{Alphabet, Form, patterns_of};
 
 use crate::VaultError;
-use crate::rules::{MAX_VALUE_LEN, MIN_VALUE_LEN};
+use crate::rules::validate_value_len;
 use aho_corasick::{AhoCorasick, Input, MatchKind};
 use prefilter::Prefilter;
 use std::borrow::Cow;
@@ -134,14 +134,7 @@ impl LeakDetector {
         let mut bytes: Vec<Zeroizing<Vec<u8>>> = Vec::new();
         let mut interesting = [false; 256];
         for (index, (name, value)) in secrets.into_iter().enumerate() {
-            if !(MIN_VALUE_LEN..=MAX_VALUE_LEN).contains(&value.len()) {
-                return Err(VaultError::ValueLength {
-                    name: name.to_string(),
-                    len: value.len(),
-                    min: MIN_VALUE_LEN,
-                    max: MAX_VALUE_LEN,
-                });
-            }
+            validate_value_len(name, value.len())?;
             names.push(name.to_string());
             lengths.push(value.len());
             for (form, pattern) in patterns_of(value) {
