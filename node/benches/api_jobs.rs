@@ -7,10 +7,8 @@
 //! `Sandbox::run` of the same component with no node around it.
 //! Run with `cargo bench -p redoubt-node --bench api_jobs`.
 
-use redoubt_node::client::ApiClient;
-use redoubt_node::config::Config;
-use redoubt_node::home::Home;
-use redoubt_node::init::{InitOptions, init};
+mod common;
+
 use redoubt_sandbox::{AgentPackage, HostServices, Sandbox, SandboxConfig};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -46,15 +44,7 @@ fn main() {
 }
 
 async fn node_figures(dir: &std::path::Path) -> ((Duration, Duration), f64) {
-    let home = Home::at(dir);
-    init(&home, InitOptions::default()).unwrap();
-    let mut config = Config::default();
-    config.api.listen = ([127, 0, 0, 1], 0).into();
-    let running = redoubt_node::daemon::start(home.clone(), config).await.unwrap();
-    let token = std::fs::read_to_string(home.api_token()).unwrap();
-    let client = ApiClient::new(format!("http://{}", running.addr), token.trim());
-    let echo = redoubt_agents::find("echo").unwrap();
-    client.install(echo.manifest, echo.component).await.unwrap();
+    let (running, client) = common::node_with(dir, "echo").await;
     let wait = Some(Duration::from_secs(60));
 
     for _ in 0..200 {

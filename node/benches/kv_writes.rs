@@ -8,10 +8,8 @@
 //! durable commit per set; one commit of `SETS` writes.
 //! Run with `cargo bench -p redoubt-node --bench kv_writes`.
 
-use redoubt_node::client::ApiClient;
-use redoubt_node::config::Config;
-use redoubt_node::home::Home;
-use redoubt_node::init::{InitOptions, init};
+mod common;
+
 use redoubt_node::store::{KvWrites, Store};
 use std::time::{Duration, Instant};
 
@@ -46,15 +44,7 @@ struct JobFigures {
 }
 
 async fn job_figures(dir: &std::path::Path) -> JobFigures {
-    let home = Home::at(dir);
-    init(&home, InitOptions::default()).unwrap();
-    let mut config = Config::default();
-    config.api.listen = ([127, 0, 0, 1], 0).into();
-    let running = redoubt_node::daemon::start(home.clone(), config).await.unwrap();
-    let token = std::fs::read_to_string(home.api_token()).unwrap();
-    let client = ApiClient::new(format!("http://{}", running.addr), token.trim());
-    let writer = redoubt_agents::find("kv-writer").unwrap();
-    client.install(writer.manifest, writer.component).await.unwrap();
+    let (running, client) = common::node_with(dir, "kv-writer").await;
 
     let fill = |count: usize| format!(r#"{{"steps": [{{"fill": {{"count": {count}, "bytes": {VALUE_BYTES}}}}}]}}"#);
     let (empty, full) = (fill(0), fill(SETS));

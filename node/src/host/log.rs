@@ -7,25 +7,21 @@ use crate::job::JobRecord;
 use crate::node::{Node, lock};
 use crate::pipeline::scan;
 use redoubt_sandbox::host::{CallContext, LogLevel, LogSink};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 /// One job's log.
 pub struct JobLog {
     node: Weak<Node>,
     job: JobRecord,
     lines: Mutex<Vec<u8>>,
+    /// The checks every line passes, built at the first line.
+    scan: OnceLock<scan::JobScan>,
 }
 
 impl JobLog {
     /// An empty log for `job`.
     pub fn new(node: &Arc<Node>, job: &JobRecord) -> JobLog {
-        JobLog { node: Arc::downgrade(node), job: job.clone(), lines: Mutex::default() }
-    }
-
-    /// The checks for this job's lines: a lookup (the vault keeps the deep check of each set of
-    /// secrets until a value changes).
-    fn scan(&self, node: &Node, ctx: &CallContext) -> scan::JobScan {
-        scan::JobScan::new(node, &ctx.capabilities.secrets)
+        JobLog { node: Arc::downgrade(node), job: job.clone(), lines: Mutex::default(), scan: OnceLock::new() }
     }
 
     /// Everything logged so far, leaving the log empty.
@@ -37,7 +33,8 @@ impl JobLog {
 impl LogSink for JobLog {
     fn write(&self, ctx: &CallContext, level: LogLevel, message: &str) {
         let Some(node) = self.node.upgrade() else { return };
-        let clean = scan::redact(&node, &self.job, &self.scan(&node, ctx), message.as_bytes(), "log line");
+        let checks = self.scan.get_or_init(|| scan::JobScan::new(&node, &ctx.capabilities.secrets));
+        let clean = scan::redact(&node, &self.job, checks, message.as_bytes(), "log line");
         let clean = String::from_utf8_lossy(&clean);
         let level_name = format!("{level:?}").to_lowercase();
         tracing::info!(target: "agent", agent = %ctx.agent_name, job = %ctx.job_id, level = %level_name, "{clean}");

@@ -18,26 +18,30 @@ use std::sync::Arc;
 pub struct JobScan {
     /// Every vault secret (fast scan and redaction).
     pub detector: Arc<LeakDetector>,
-    /// The secrets the job's agent may use (the deep check).
-    pub deep: Arc<DeepScanner>,
+    /// The secrets the job's agent may use (the deep check), or why it could not be built: then
+    /// every output is withheld as unchecked, never passed unchecked.
+    deep: Result<Arc<DeepScanner>, String>,
 }
 
 impl JobScan {
     /// The checks for a job whose agent declares `secrets`.
     pub fn new(node: &Node, secrets: &[String]) -> JobScan {
         let detector = node.vault.leak_detector();
-        // Building fails only for values the vault would not hold: then check for none of them.
-        let deep = node.vault.with(|v| v.deep_scanner(secrets)).unwrap_or_else(|e| {
+        let deep = node.vault.with(|v| v.deep_scanner(secrets)).map_err(|e| e.to_string());
+        if let Err(e) = &deep {
             tracing::error!("building the deep check: {e}");
-            Arc::new(DeepScanner::new(std::iter::empty()).expect("an empty scanner builds"))
-        });
+        }
         JobScan { detector, deep }
     }
 
     /// What the deep check found in `bytes`, in words: the secret and its form, or why the bytes
     /// could not be checked (also a refusal).
     fn deep_finding(&self, bytes: &[u8]) -> Option<(Option<String>, String)> {
-        match self.deep.check(bytes) {
+        let deep = match &self.deep {
+            Ok(deep) => deep,
+            Err(e) => return Some((None, format!("it could not be checked for secrets: {e}"))),
+        };
+        match deep.check(bytes) {
             Ok(None) => None,
             Ok(Some(found)) => Some((Some(found.secret.clone()), format!("it carries {found}"))),
             Err(e) => Some((None, format!("it could not be checked for secrets: {e}"))),
@@ -138,5 +142,18 @@ fn incident(job: &JobRecord, action: &str, kind: &str, secret: Option<String>, m
         host: None,
         secret,
         message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deep_check_that_could_not_be_built_withholds_everything() {
+        let scan = JobScan { detector: Arc::new(LeakDetector::empty()), deep: Err("too large".into()) };
+        let (secret, why) = scan.deep_finding(b"an ordinary output").expect("withheld, not passed unchecked");
+        assert_eq!(secret, None);
+        assert!(why.contains("could not be checked") && why.contains("too large"), "{why}");
     }
 }
